@@ -76,7 +76,7 @@ class ThrowawayPostgres:
             f"--pwfile={pwfile}",
             "--auth=scram-sha-256",
             "--encoding=UTF8",
-            "--locale=C",
+            "--locale=C.UTF-8",
             "--no-sync",
         )
         pwfile.unlink()
