@@ -1,0 +1,15 @@
+"""The ceiling: the cheapest endpoint this server stack can serve, under the app's server flags.
+
+Every scenario's throughput is reported as a ratio to this one, measured in the same run, so the
+figures say how much of the machine the app itself costs rather than how fast the machine is.
+"""
+
+from fastapi import FastAPI
+
+app = FastAPI(title="TaskFlow benchmark ceiling")
+
+
+@app.get("/ceiling")
+def ceiling() -> dict[str, str]:
+    """A plain `def` endpoint, as TaskFlow's are: it runs in the same thread pool."""
+    return {"status": "ok"}

@@ -1,0 +1,74 @@
+"""wrk as the load generator: one run of one scenario, pinned to its own core, parsed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk" / "taskflow.lua"
+
+
+@dataclass
+class RunResult:
+    scenario: str
+    connections: int
+    delayed: bool
+    requests_per_s: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    requests: int
+    non_2xx: int
+    socket_errors: int
+    ratio_to_ceiling: float | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def run_wrk(
+    *,
+    base_url: str,
+    scenario: str,
+    connections: int,
+    seconds: float,
+    cpu: str,
+    ids_file: Path | None,
+    delayed: bool = False,
+) -> RunResult:
+    """One wrk run on CPU `cpu`; one wrk thread is plenty for a few thousand requests/s."""
+    command = [
+        "taskset", "-c", cpu,
+        "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds:g}s",
+        "--timeout", "5s", "-s", str(WRK_SCRIPT), base_url,
+    ]  # fmt: skip
+    env = {**os.environ, "BENCH_SCENARIO": scenario}
+    if ids_file is not None:
+        env["BENCH_IDS"] = str(ids_file)
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=True
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
+    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    return RunResult(
+        scenario=scenario,
+        connections=connections,
+        delayed=delayed,
+        requests_per_s=raw["requests"] / (raw["duration_us"] / 1e6),
+        p50_ms=raw["p50_us"] / 1000,
+        p90_ms=raw["p90_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        max_ms=raw["max_us"] / 1000,
+        requests=raw["requests"],
+        non_2xx=raw["non2xx"],
+        socket_errors=raw["connect_errors"]
+        + raw["read_errors"]
+        + raw["write_errors"]
+        + raw["timeouts"],
+    )

@@ -1,0 +1,111 @@
+"""The processes a benchmark run starts, each pinned to its core.
+
+The app and the ceiling run as production starts them on one core; PostgreSQL, the delay proxy and
+wrk share the other (the database's "other host").
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg2
+
+from testing.postgres import ThrowawayPostgres, free_port
+from testing.server import BACKEND_DIR, AppServer
+
+# render.yaml's startCommand, with WEB_CONCURRENCY=2 and a local host.
+PRODUCTION_FLAGS = ["--workers", "2", "--proxy-headers", "--forwarded-allow-ips=*"]
+
+
+class PinnedAppServer(AppServer):
+    """An AppServer whose uvicorn (and so every worker it spawns) runs only on `cpus`."""
+
+    def __init__(self, database_url: str, *, cpus: str, **kwargs: object) -> None:
+        super().__init__(database_url, **kwargs)  # type: ignore[arg-type]
+        self.cpus = cpus
+
+    def start(self, wait: bool = True, timeout: float = 60.0) -> None:
+        command = [
+            "taskset", "-c", self.cpus, sys.executable, "-m", "uvicorn", self.app,
+            "--host", "127.0.0.1", "--port", str(self.port), *self.extra_args,
+        ]  # fmt: skip
+        with self.logfile.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=BACKEND_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        if wait:
+            self.wait_until_answering(timeout)
+
+
+def pin_postgres(server: ThrowawayPostgres, cpus: str) -> None:
+    """Pin the postmaster and its current children; backends forked later inherit the mask."""
+    postmaster = int((server.datadir / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(postmaster)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    for pid in [postmaster, *map(int, children)]:
+        subprocess.run(["taskset", "-a", "-p", "-c", cpus, str(pid)], check=False,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+class DelayProxyProcess:
+    """bench.delay_proxy in its own process, pinned next to PostgreSQL."""
+
+    def __init__(self, upstream_port: int, delay_ms: float, cpus: str, stats_file: Path) -> None:
+        self.port = free_port()
+        self.stats_file = stats_file
+        self.process = subprocess.Popen(
+            [
+                "taskset",
+                "-c",
+                cpus,
+                sys.executable,
+                "-m",
+                "bench.delay_proxy",
+                "--listen",
+                str(self.port),
+                "--upstream",
+                str(upstream_port),
+                "--delay-ms",
+                f"{delay_ms:.4f}",
+                "--stats",
+                str(stats_file),
+            ],
+            cwd=BACKEND_DIR,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                psycopg2.connect(host="127.0.0.1", port=self.port, connect_timeout=1).close()
+            except psycopg2.OperationalError as error:
+                if "password" in str(error) or "authentication" in str(error):
+                    return  # PostgreSQL answered through the proxy
+            time.sleep(0.1)
+        raise TimeoutError("delay proxy did not start")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(15)
+
+
+def measure_round_trip_ms(database_url: str, samples: int = 400) -> float:
+    """Median time of `SELECT 1` on one open connection."""
+    conn = psycopg2.connect(database_url)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            timings = []
+            for _ in range(samples):
+                started = time.perf_counter()
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+                timings.append(time.perf_counter() - started)
+    finally:
+        conn.close()
+    timings.sort()
+    return timings[len(timings) // 2] * 1000

@@ -1,0 +1,234 @@
+"""Faults: PostgreSQL stops, the database host goes silent, the app is killed mid-write."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from system_tests.robustness.harness import (
+    FAILURE_BUDGET_S,
+    FAST_FAILURE_ENV,
+    HEALTH_BOUND_S,
+    new_database_url,
+)
+from system_tests.robustness.netfaults import BlackHole, FaultProxy
+from testing.postgres import ThrowawayPostgres
+from testing.server import AppServer
+
+RECOVERY_BOUND_S = 20.0
+
+
+def timed(call: Callable[[], httpx.Response]) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+def assert_health_degraded_in_time(base_url: str) -> None:
+    response, elapsed = timed(lambda: httpx.get(f"{base_url}/health", timeout=10))
+    assert elapsed < HEALTH_BOUND_S, f"/health took {elapsed:.2f}s"
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["status"], body["database"], body["tasks_count"]) == ("degraded", "error", None)
+
+
+def task_requests(task_id: str) -> list[tuple[str, str, dict[str, object] | None]]:
+    return [
+        ("GET", "/tasks", None),
+        ("GET", "/tasks/count", None),
+        ("GET", "/tasks/stats", None),
+        ("GET", f"/tasks/{task_id}", None),
+        ("POST", "/tasks", {"title": "written while the database is down"}),
+        ("PATCH", f"/tasks/{task_id}", {"title": "changed while down"}),
+        ("DELETE", f"/tasks/{task_id}", None),
+    ]
+
+
+def assert_task_endpoints_unavailable_in_time(base_url: str, task_id: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=FAILURE_BUDGET_S + 20) as http:
+        for method, path, body in task_requests(task_id):
+            started = time.monotonic()
+            response = http.request(method, path, json=body)
+            elapsed = time.monotonic() - started
+            where = f"{method} {path}"
+            assert elapsed < FAILURE_BUDGET_S, f"{where} took {elapsed:.2f}s"
+            assert response.status_code == 503, f"{where}: {response.status_code} {response.text}"
+            assert response.json() == {"detail": "Database unavailable"}
+            assert response.headers.get("retry-after", "").isdigit(), f"{where}: no Retry-After"
+
+
+def assert_no_worker_hangs(base_url: str, expected: int, count: int = 24) -> None:
+    """Many requests at once, more than one worker's thread pool and DB pool: all answer in time."""
+
+    def one(i: int) -> tuple[int, float]:
+        started = time.monotonic()
+        path = "/health" if i % 3 == 0 else "/tasks"
+        response = httpx.get(f"{base_url}{path}", timeout=FAILURE_BUDGET_S * 3 + 20)
+        return response.status_code, time.monotonic() - started
+
+    with ThreadPoolExecutor(count) as pool:
+        results = list(pool.map(one, range(count)))
+    assert {status for status, _ in results} == {expected}, results
+    slowest = max(elapsed for _, elapsed in results)
+    # Requests queue for the pool at most once behind the others' timeouts.
+    assert slowest < FAILURE_BUDGET_S * 3, f"slowest request took {slowest:.2f}s"
+
+
+def wait_until_healthy(base_url: str) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < RECOVERY_BOUND_S:
+        try:
+            if httpx.get(f"{base_url}/health", timeout=5).status_code == 200:
+                return time.monotonic() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.25)
+    raise AssertionError(f"not healthy again within {RECOVERY_BOUND_S}s")
+
+
+def assert_everything_works(base_url: str, task_id: str) -> None:
+    """After recovery, every request succeeds at once: no stale pooled connection leaks a 5xx."""
+    with httpx.Client(base_url=base_url, timeout=10) as http:
+        for _ in range(10):
+            assert http.get(f"/tasks/{task_id}").status_code == 200
+            assert http.get("/tasks").status_code == 200
+            assert http.post("/tasks", json={"title": "after recovery"}).status_code == 201
+
+
+@pytest.fixture
+def postgres_app(own_postgres: ThrowawayPostgres) -> Iterator[tuple[ThrowawayPostgres, AppServer]]:
+    """The app as production runs it (two workers) on a PostgreSQL this test may stop."""
+    server = AppServer(own_postgres.url(), env=FAST_FAILURE_ENV, extra_args=["--workers", "2"])
+    server.start()
+    try:
+        yield own_postgres, server
+    finally:
+        server.stop()
+
+
+def seed_task(base_url: str) -> str:
+    with httpx.Client(base_url=base_url, timeout=10) as http:
+        for _ in range(5):  # warm both workers' pools
+            http.get("/tasks")
+        created = http.post("/tasks", json={"title": "survives outages"})
+        assert created.status_code == 201, created.text
+        task_id: str = created.json()["id"]
+        return task_id
+
+
+@pytest.mark.parametrize("stop_mode", ["immediate", "fast"])
+def test_postgres_stopped_gives_503_in_time_and_recovers_without_restart(
+    postgres_app: tuple[ThrowawayPostgres, AppServer], stop_mode: str
+) -> None:
+    postgres, server = postgres_app
+    task_id = seed_task(server.url)
+
+    postgres.stop(stop_mode)
+    assert_health_degraded_in_time(server.url)
+    assert_task_endpoints_unavailable_in_time(server.url, task_id)
+    assert_no_worker_hangs(server.url, expected=503)
+
+    postgres.start()
+    wait_until_healthy(server.url)
+    assert_everything_works(server.url, task_id)
+    assert server.process is not None and server.process.poll() is None, "the app restarted"
+
+
+def test_silent_database_host_mid_run_gives_503_in_time_and_recovers(
+    own_postgres: ThrowawayPostgres,
+) -> None:
+    """Traffic to the database is dropped while the app holds pooled connections to it."""
+    with FaultProxy(own_postgres.port) as proxy:
+        server = AppServer(
+            proxy.url_for(own_postgres.url()), env=FAST_FAILURE_ENV, extra_args=["--workers", "2"]
+        )
+        server.start()
+        try:
+            task_id = seed_task(server.url)
+            proxy.go_silent()
+            assert_health_degraded_in_time(server.url)
+            assert_task_endpoints_unavailable_in_time(server.url, task_id)
+            assert_no_worker_hangs(server.url, expected=503)
+
+            proxy.heal()
+            wait_until_healthy(server.url)
+            assert_everything_works(server.url, task_id)
+        finally:
+            server.stop()
+
+
+def test_database_host_that_never_answers_gives_503_health_in_time() -> None:
+    """The app starts while its database host accepts connections and never replies."""
+    with BlackHole() as hole:
+        server = AppServer(hole.url(), env=FAST_FAILURE_ENV)
+        server.start(timeout=60)
+        try:
+            for _ in range(3):
+                assert_health_degraded_in_time(server.url)
+            assert_task_endpoints_unavailable_in_time(server.url, str(uuid.uuid4()))
+        finally:
+            server.stop()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_kill_9_during_creates_loses_no_acknowledged_task(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = new_database_url(kind, request, tmp_path)
+    server = AppServer(url, env=FAST_FAILURE_ENV)
+    server.start()
+    acknowledged: dict[str, str] = {}
+    lock = threading.Lock()
+    stop = threading.Event()
+    deadline = time.monotonic() + 20
+
+    def writer(n: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=5) as http:
+            i = 0
+            while not stop.is_set() and time.monotonic() < deadline:
+                title = f"writer {n} task {i}"
+                i += 1
+                try:
+                    response = http.post("/tasks", json={"title": title})
+                except httpx.TransportError:
+                    continue
+                if response.status_code == 201:
+                    with lock:
+                        acknowledged[response.json()["id"]] = title
+
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    try:
+        for thread in writers:
+            thread.start()
+        while len(acknowledged) < 150 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        server.kill()
+    finally:
+        stop.set()
+        for thread in writers:
+            thread.join(30)
+        server.stop()
+    assert len(acknowledged) >= 50, "too few creates before the kill to test anything"
+
+    restarted = AppServer(url, env=FAST_FAILURE_ENV)
+    restarted.start()
+    try:
+        with httpx.Client(base_url=restarted.url, timeout=10) as http:
+            missing = [
+                task_id
+                for task_id, title in acknowledged.items()
+                if (r := http.get(f"/tasks/{task_id}")).status_code != 200
+                or r.json()["title"] != title
+            ]
+            total = http.get("/tasks/count").json()["total"]
+    finally:
+        restarted.stop()
+    assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged tasks were lost"
+    assert total >= len(acknowledged)
