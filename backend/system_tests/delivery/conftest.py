@@ -44,4 +44,4 @@ def static_site(blueprint: Blueprint) -> Service:
 
 def service_dir(service: Service) -> Path:
     """Where Render runs a service's commands: its rootDir, or the repository root."""
-    return REPO_ROOT / service.get("rootDir", ".")
+    return REPO_ROOT / str(service.get("rootDir", "."))

@@ -10,21 +10,72 @@ from .conftest import REPO_ROOT, Blueprint, Service, service_dir
 
 # Fields from Render's Blueprint reference (render.com/docs/blueprint-spec). A field Render does
 # not know makes the whole Blueprint fail to sync, so a typo here is a failed deploy there.
-ROOT_FIELDS = {"services", "databases", "envVarGroups", "previews", "projects", "ungrouped", "version"}
+ROOT_FIELDS = {
+    "services",
+    "databases",
+    "envVarGroups",
+    "previews",
+    "projects",
+    "ungrouped",
+    "version",
+}
 SERVICE_FIELDS = {
-    "type", "name", "runtime", "plan", "region", "repo", "branch", "rootDir", "buildCommand",
-    "startCommand", "preDeployCommand", "autoDeployTrigger", "healthCheckPath", "envVars",
-    "domains", "numInstances", "scaling", "buildFilter", "disk", "maxShutdownDelaySeconds",
-    "previews", "staticPublishPath", "headers", "routes", "dockerfilePath", "dockerContext",
-    "dockerCommand", "registryCredential", "image", "schedule",
+    "type",
+    "name",
+    "runtime",
+    "plan",
+    "region",
+    "repo",
+    "branch",
+    "rootDir",
+    "buildCommand",
+    "startCommand",
+    "preDeployCommand",
+    "autoDeployTrigger",
+    "healthCheckPath",
+    "envVars",
+    "domains",
+    "numInstances",
+    "scaling",
+    "buildFilter",
+    "disk",
+    "maxShutdownDelaySeconds",
+    "previews",
+    "staticPublishPath",
+    "headers",
+    "routes",
+    "dockerfilePath",
+    "dockerContext",
+    "dockerCommand",
+    "registryCredential",
+    "image",
+    "schedule",
 }
 DATABASE_FIELDS = {
-    "name", "plan", "previewPlan", "previewDiskSizeGB", "postgresMajorVersion", "databaseName",
-    "user", "region", "diskSizeGB", "storageAutoscalingEnabled", "readReplicas",
-    "highAvailability", "ipAllowList",
+    "name",
+    "plan",
+    "previewPlan",
+    "previewDiskSizeGB",
+    "postgresMajorVersion",
+    "databaseName",
+    "user",
+    "region",
+    "diskSizeGB",
+    "storageAutoscalingEnabled",
+    "readReplicas",
+    "highAvailability",
+    "ipAllowList",
 }
 ENV_VAR_SOURCES = {"value", "generateValue", "sync", "fromDatabase", "fromService"}
-DATABASE_PROPERTIES = {"connectionString", "connectionPoolString", "host", "port", "user", "password", "database"}
+DATABASE_PROPERTIES = {
+    "connectionString",
+    "connectionPoolString",
+    "host",
+    "port",
+    "user",
+    "password",
+    "database",
+}
 SERVICE_PROPERTIES = {"host", "port", "hostport", "connectionString"}
 AUTO_DEPLOY_TRIGGERS = {"commit", "checksPass", "off"}
 
@@ -40,7 +91,9 @@ def env_var(service: Service, key: str) -> dict[str, Any]:
 
 
 def header_value(site: Service, name: str, path: str = "/*") -> str:
-    values = [h["value"] for h in site.get("headers", []) if h["name"] == name and h["path"] == path]
+    values = [
+        h["value"] for h in site.get("headers", []) if h["name"] == name and h["path"] == path
+    ]
     assert len(values) == 1, f"{site['name']} must send {name} on {path} exactly once"
     return str(values[0])
 
@@ -81,14 +134,18 @@ def test_every_env_var_has_a_key_and_exactly_one_source(blueprint: Blueprint) ->
 
 def test_every_from_database_names_a_database_of_this_file(blueprint: Blueprint) -> None:
     databases = {d["name"] for d in blueprint["databases"]}
-    references = [v["fromDatabase"] for s in blueprint["services"] for v in env_vars(s) if "fromDatabase" in v]
+    references = [
+        v["fromDatabase"] for s in blueprint["services"] for v in env_vars(s) if "fromDatabase" in v
+    ]
     assert references, "the backend's DATABASE_URL must come from the database"
     for ref in references:
         assert ref["name"] in databases, f"fromDatabase names unknown database {ref['name']!r}"
         assert ref["property"] in DATABASE_PROPERTIES
 
 
-def test_every_from_service_names_a_service_of_this_file_with_its_type(blueprint: Blueprint) -> None:
+def test_every_from_service_names_a_service_of_this_file_with_its_type(
+    blueprint: Blueprint,
+) -> None:
     types = {s["name"]: s["type"] for s in blueprint["services"]}
     for service in blueprint["services"]:
         for var in env_vars(service):
@@ -152,7 +209,7 @@ def test_health_check_path_is_a_get_and_head_route_of_the_app(backend_service: S
     methods: set[str] = set()
     for route in app.routes:
         if isinstance(route, APIRoute) and route.path == path:
-            methods |= route.methods
+            methods |= route.methods or set()
     assert {"GET", "HEAD"} <= methods, f"{path} is not a GET and HEAD route of src.app"
 
 
@@ -179,7 +236,9 @@ def test_static_site_builds_with_npm_ci_and_publishes_dist(static_site: Service)
 
 
 def test_static_site_rewrites_unknown_paths_to_index_html(static_site: Service) -> None:
-    assert {"type": "rewrite", "source": "/*", "destination": "/index.html"} in static_site["routes"]
+    assert {"type": "rewrite", "source": "/*", "destination": "/index.html"} in static_site[
+        "routes"
+    ]
 
 
 def test_static_site_sends_security_headers_on_every_path(static_site: Service) -> None:
