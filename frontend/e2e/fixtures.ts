@@ -1,0 +1,76 @@
+// Playwright fixtures: each worker gets its own backend + preview; helpers speak the API for arranging tests.
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
+import { startStack, type Stack } from './stack';
+
+export interface ApiTask {
+  id: string;
+  title: string;
+  status: 'todo' | 'in_progress' | 'done';
+  priority: 'low' | 'medium' | 'high';
+  assignee: string | null;
+  due_date: string | null;
+  version: number;
+}
+
+interface WorkerFixtures {
+  stack: Stack;
+}
+
+interface TestFixtures {
+  /** A short unique token, so tasks of one test never collide with another's on the shared backend. */
+  tag: string;
+  api: APIRequestContext;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  stack: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const stack = await startStack();
+      await use(stack);
+      await stack.stop();
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
+  baseURL: async ({ stack }, use) => {
+    await use(stack.preview.url);
+  },
+  api: async ({ playwright, stack }, use) => {
+    const api = await playwright.request.newContext({ baseURL: stack.backend.url });
+    await use(api);
+    await api.dispose();
+  },
+  // eslint-disable-next-line no-empty-pattern
+  tag: async ({}, use) => {
+    await use(randomUUID().slice(0, 8));
+  },
+});
+
+export { expect };
+
+export async function createTaskViaApi(api: APIRequestContext, task: Partial<ApiTask> & { title: string }): Promise<ApiTask> {
+  const response = await api.post('/tasks', { data: task });
+  expect(response.status()).toBe(201);
+  return (await response.json()) as ApiTask;
+}
+
+export async function getTaskViaApi(api: APIRequestContext, id: string): Promise<ApiTask> {
+  const response = await api.get(`/tasks/${id}`);
+  expect(response.status()).toBe(200);
+  return (await response.json()) as ApiTask;
+}
+
+export function column(page: Page, status: ApiTask['status']) {
+  return page.getByTestId(`column-${status}`);
+}
+
+export function card(page: Page, title: string) {
+  return page.getByTestId('task-card').filter({ has: page.getByRole('button', { name: title, exact: true }) });
+}
+
+/** Types into the search box and waits until the URL carries it (the search is debounced). */
+export async function search(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Search').fill(text);
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(text)}`));
+}

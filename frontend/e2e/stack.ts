@@ -1,0 +1,168 @@
+// Starts what the e2e tests run against: the REAL backend on a throwaway SQLite file, and `vite preview` of the build.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const FRONTEND_DIR = resolve(import.meta.dirname, '..');
+export const BACKEND_DIR = resolve(FRONTEND_DIR, '..', 'backend');
+const STARTUP_TIMEOUT_MS = 60_000;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => {
+        resolvePort(port);
+      });
+    });
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited (${String(child.exitCode)}) before answering:\n${log()}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.status < 500 || response.status === 503) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${String(STARTUP_TIMEOUT_MS)} ms:\n${log()}`);
+}
+
+/** A child process in its own process group, so stopping it also stops what `uv run` started under it. */
+class Managed {
+  private output = '';
+  readonly child: ChildProcess;
+
+  constructor(command: string, args: string[], cwd: string, env: Record<string, string>) {
+    this.child = spawn(command, args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20_000);
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+  }
+
+  log = (): string => this.output;
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const { child } = this;
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      return; // already gone
+    }
+    const timer = setTimeout(() => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+export interface Backend {
+  url: string;
+  databaseUrl: string;
+  log: () => string;
+  stop: () => Promise<void>;
+}
+
+/** A fresh SQLite database file path, removed by `removeDatabase`. */
+export function tempDatabase(): { path: string; url: string } {
+  const path = join(tmpdir(), `taskflow-e2e-${randomUUID()}.db`);
+  return { path, url: `sqlite:///${path}` };
+}
+
+export function removeDatabase(path: string): void {
+  for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+}
+
+/** Fills a database through the backend's own data tool (migrates it first). */
+export function seedDatabase(databaseUrl: string, count: number): void {
+  const result = spawnSync('uv', ['run', '--frozen', '--quiet', 'python', '-m', 'src.db_init', 'seed', '--count', String(count), '--random-seed', '7', '--database', databaseUrl], {
+    cwd: BACKEND_DIR,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`seeding failed (${String(result.status)}):\n${result.stdout}\n${result.stderr}`);
+}
+
+export async function startBackend(databaseUrl: string, port?: number): Promise<Backend> {
+  const listenPort = port ?? (await freePort());
+  const process_ = new Managed(
+    'uv',
+    ['run', '--frozen', '--quiet', 'uvicorn', 'src.app:app', '--host', '127.0.0.1', '--port', String(listenPort)],
+    BACKEND_DIR,
+    { DATABASE_URL: databaseUrl, ENVIRONMENT: 'test', LOG_LEVEL: 'WARNING' },
+  );
+  const url = `http://127.0.0.1:${String(listenPort)}`;
+  await waitForHttp(`${url}/health`, process_.child, process_.log);
+  return { url, databaseUrl, log: process_.log, stop: () => process_.stop() };
+}
+
+export interface Preview {
+  url: string;
+  stop: () => Promise<void>;
+}
+
+/** `vite preview` of dist/, forwarding /tasks and /health to `apiTarget` (same origin, as in development). */
+export async function startPreview(apiTarget: string): Promise<Preview> {
+  if (!existsSync(join(FRONTEND_DIR, 'dist', 'index.html'))) throw new Error('frontend/dist is missing: run `npm run build` first');
+  const port = await freePort();
+  const vite = join(FRONTEND_DIR, 'node_modules', '.bin', 'vite');
+  const process_ = new Managed(vite, ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], FRONTEND_DIR, {
+    TASKFLOW_API_PROXY: apiTarget,
+  });
+  const url = `http://127.0.0.1:${String(port)}`;
+  await waitForHttp(url, process_.child, process_.log);
+  return { url, stop: () => process_.stop() };
+}
+
+export interface Stack {
+  backend: Backend;
+  preview: Preview;
+  databasePath: string;
+  /** Stops the backend and starts it again on the same port and database. */
+  restartBackend: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export async function startStack(options: { seed?: number } = {}): Promise<Stack> {
+  const database = tempDatabase();
+  if (options.seed) seedDatabase(database.url, options.seed);
+  const port = await freePort();
+  let backend = await startBackend(database.url, port);
+  const preview = await startPreview(backend.url);
+  const stack: Stack = {
+    get backend() {
+      return backend;
+    },
+    preview,
+    databasePath: database.path,
+    restartBackend: async () => {
+      await backend.stop();
+      backend = await startBackend(database.url, port);
+    },
+    stop: async () => {
+      await Promise.all([backend.stop(), preview.stop()]);
+      removeDatabase(database.path);
+    },
+  };
+  return stack;
+}

@@ -1,0 +1,128 @@
+// The page: header with backend status, stats, quick add, filters, and the board or the list.
+import { useState } from 'react';
+import { useStats } from './api/hooks';
+import type { Task } from './api/types';
+import { Board } from './board/Board';
+import { FilterBar } from './filters/FilterBar';
+import { useViewState } from './filters/useViewState';
+import type { ViewMode } from './filters/urlState';
+import { TaskTable } from './list/TaskTable';
+import { StatsBar } from './stats/StatsBar';
+import { HealthIndicator } from './status/HealthIndicator';
+import { UnreachableBanner } from './status/UnreachableBanner';
+import { CreateTaskDialog } from './task-form/CreateTaskDialog';
+import { EditTaskDialog } from './task-form/EditTaskDialog';
+import { QuickAdd } from './task-form/QuickAdd';
+
+const VIEWS: { mode: ViewMode; label: string }[] = [
+  { mode: 'board', label: 'Board' },
+  { mode: 'list', label: 'List' },
+];
+
+function EmptyState({ onCreate }: { onCreate: () => void }) {
+  return (
+    <section className="empty" aria-labelledby="empty-heading">
+      <h2 id="empty-heading">No tasks yet</h2>
+      <p>Everything you plan lands here. Type a title above and press Enter, or write a full task.</p>
+      <button type="button" className="button button--primary" onClick={onCreate}>
+        Create your first task
+      </button>
+    </section>
+  );
+}
+
+export function App() {
+  const [state, update] = useViewState();
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const stats = useStats();
+  const openTask = (task: Task) => {
+    setEditingId(task.id);
+  };
+
+  return (
+    <>
+      <a href="#main" className="skip-link">
+        Skip to tasks
+      </a>
+      <header className="topbar">
+        <h1 className="topbar__title">
+          <span className="logo" aria-hidden="true">
+            ✓
+          </span>
+          TaskFlow
+        </h1>
+        <HealthIndicator />
+      </header>
+      <UnreachableBanner />
+      <main id="main" className="page">
+        <StatsBar />
+        <div className="toolbar">
+          <QuickAdd />
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() => {
+              setCreating(true);
+            }}
+          >
+            New task…
+          </button>
+          <div className="segmented" role="group" aria-label="View">
+            {VIEWS.map(({ mode, label }) => (
+              <button
+                key={mode}
+                type="button"
+                aria-pressed={state.view === mode}
+                onClick={() => {
+                  update((s) => ({ ...s, view: mode }));
+                }}
+              >
+                {label}
+              </button>
+            ))}
+          </div>
+        </div>
+        <FilterBar
+          filters={state.filters}
+          onChange={(filters) => {
+            update((s) => ({ ...s, filters }));
+          }}
+        />
+        {stats.data?.total === 0 ? (
+          <EmptyState
+            onCreate={() => {
+              setCreating(true);
+            }}
+          />
+        ) : state.view === 'board' ? (
+          <Board filters={state.filters} onOpen={openTask} />
+        ) : (
+          <TaskTable
+            filters={state.filters}
+            sort={state.sort}
+            onSort={(sort) => {
+              update((s) => ({ ...s, sort }));
+            }}
+            onOpen={openTask}
+          />
+        )}
+      </main>
+      {creating && (
+        <CreateTaskDialog
+          onClose={() => {
+            setCreating(false);
+          }}
+        />
+      )}
+      {editingId !== null && (
+        <EditTaskDialog
+          taskId={editingId}
+          onClose={() => {
+            setEditingId(null);
+          }}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,130 @@
+// TanStack Query hooks: the only way components read or change server state.
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
+import { withTaskChanged, withTaskRemoved, type TaskPages } from './cache';
+import { createTask, deleteTask, getHealth, getStats, getTask, listTasks, updateTask } from './client';
+import { queryKeys, type TaskListParams } from './queryKeys';
+import type { Task, TaskCreate, TaskUpdate } from './types';
+
+/** How many tasks one request asks for; the list loads the next page as the user scrolls. */
+export const PAGE_SIZE = 100;
+
+const HEALTH_POLL_MS = 15_000;
+
+export function useTaskList(params: TaskListParams) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.taskList(params),
+    queryFn: ({ pageParam, signal }) => listTasks({ ...params, limit: PAGE_SIZE, offset: pageParam }, signal),
+    initialPageParam: 0,
+    getNextPageParam: (last) => {
+      const next = last.offset + last.tasks.length;
+      return last.tasks.length > 0 && next < last.total ? next : undefined;
+    },
+  });
+}
+
+export function useTask(id: string | null) {
+  return useQuery({
+    queryKey: queryKeys.task(id ?? ''),
+    queryFn: ({ signal }) => getTask(id ?? '', signal),
+    enabled: id !== null,
+  });
+}
+
+export function useStats() {
+  return useQuery({ queryKey: queryKeys.stats, queryFn: ({ signal }) => getStats(signal) });
+}
+
+export function useHealth() {
+  return useQuery({
+    queryKey: queryKeys.health,
+    queryFn: ({ signal }) => getHealth(signal),
+    refetchInterval: HEALTH_POLL_MS,
+    retry: false,
+  });
+}
+
+/** After any write, every list, count and the stats bar are refetched from the server. */
+function refreshAfterWrite(client: QueryClient): Promise<void> {
+  return Promise.all([
+    client.invalidateQueries({ queryKey: queryKeys.tasks }),
+    client.invalidateQueries({ queryKey: queryKeys.stats }),
+  ]).then(() => undefined);
+}
+
+type Snapshot = [QueryKey, TaskPages | undefined][];
+
+function listParamsOf(key: QueryKey): TaskListParams | undefined {
+  return key[2] as TaskListParams | undefined;
+}
+
+async function applyOptimistically(client: QueryClient, edit: (data: TaskPages, params: TaskListParams) => TaskPages): Promise<Snapshot> {
+  await client.cancelQueries({ queryKey: queryKeys.taskLists });
+  const snapshot = client.getQueriesData<TaskPages>({ queryKey: queryKeys.taskLists });
+  for (const [key, data] of snapshot) {
+    const params = listParamsOf(key);
+    if (data && params) client.setQueryData<TaskPages>(key, edit(data, params));
+  }
+  return snapshot;
+}
+
+function restore(client: QueryClient, snapshot: Snapshot | undefined): void {
+  for (const [key, data] of snapshot ?? []) client.setQueryData(key, data);
+}
+
+export function useCreateTask() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (task: TaskCreate) => createTask(task),
+    onSettled: () => refreshAfterWrite(client),
+  });
+}
+
+export interface TaskChange {
+  /** The task as this page knows it: its version is sent as If-Match. */
+  task: Task;
+  changes: TaskUpdate;
+}
+
+/** PATCH with If-Match, shown at once in every cached list, rolled back if the server refuses. */
+export function useUpdateTask() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ task, changes }: TaskChange) => updateTask(task, changes),
+    onMutate: async ({ task, changes }) => {
+      const next: Task = { ...task, ...changes };
+      const snapshot = await applyOptimistically(client, (data, params) => withTaskChanged(data, next, params.filters));
+      return { snapshot };
+    },
+    onError: (_error, _change, context) => {
+      restore(client, context?.snapshot);
+    },
+    onSuccess: (saved) => {
+      client.setQueryData(queryKeys.task(saved.id), saved);
+    },
+    onSettled: () => refreshAfterWrite(client),
+  });
+}
+
+export function useDeleteTask() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (task: Task) => deleteTask(task),
+    onMutate: async (task) => {
+      const snapshot = await applyOptimistically(client, (data) => withTaskRemoved(data, task.id));
+      return { snapshot };
+    },
+    onError: (_error, _task, context) => {
+      restore(client, context?.snapshot);
+    },
+    onSuccess: (_nothing, task) => {
+      client.removeQueries({ queryKey: queryKeys.task(task.id) });
+    },
+    onSettled: () => refreshAfterWrite(client),
+  });
+}
+
+/** Drops what this page knows about one task and fetches it again (after a 412). */
+export function useReloadTasks() {
+  const client = useQueryClient();
+  return () => refreshAfterWrite(client);
+}

@@ -1,0 +1,24 @@
+// The app's QueryClient: retries only when the server could not be reached, and re-checks /health then.
+import { QueryCache, QueryClient } from '@tanstack/react-query';
+import { UnreachableError } from './errors';
+import { queryKeys } from './queryKeys';
+
+export function createQueryClient(): QueryClient {
+  const client: QueryClient = new QueryClient({
+    queryCache: new QueryCache({
+      onError: (error) => {
+        // A failed read is the quickest sign the API went away: let the status indicator know now.
+        if (error instanceof UnreachableError) void client.invalidateQueries({ queryKey: queryKeys.health });
+      },
+    }),
+    defaultOptions: {
+      queries: {
+        staleTime: 5_000,
+        retry: (failureCount, error) => error instanceof UnreachableError && failureCount < 1,
+        retryDelay: 500,
+      },
+      mutations: { retry: false },
+    },
+  });
+  return client;
+}

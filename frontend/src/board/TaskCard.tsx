@@ -1,0 +1,77 @@
+// One task on the board: drag it with the mouse, or focus its handle and move it with the keyboard.
+import { useDraggable } from '@dnd-kit/core';
+import type { Task } from '../api/types';
+import { formatDueDate, isOverdue } from '../tasks/dates';
+import { PRIORITY_LABELS } from '../tasks/labels';
+
+interface Props {
+  task: Task;
+  onOpen: (task: Task) => void;
+}
+
+export function TaskCardBody({ task, onOpen, handle }: Props & { handle?: React.ReactNode }) {
+  const overdue = isOverdue(task);
+  return (
+    <>
+      <div className="card__top">
+        <button
+          type="button"
+          className="card__title"
+          onClick={() => {
+            onOpen(task);
+          }}
+        >
+          {task.title}
+        </button>
+        {handle}
+      </div>
+      {task.description && <p className="card__description">{task.description}</p>}
+      <div className="card__meta">
+        <span className={`badge badge--${task.priority}`}>{PRIORITY_LABELS[task.priority]}</span>
+        {task.assignee && <span className="card__assignee">@{task.assignee}</span>}
+        {task.due_date && (
+          <span className={`card__due${overdue ? ' is-overdue' : ''}`}>
+            {overdue && <strong>Overdue · </strong>}
+            <time dateTime={task.due_date}>{formatDueDate(task.due_date)}</time>
+          </span>
+        )}
+      </div>
+    </>
+  );
+}
+
+export function TaskCard({ task, onOpen }: Props) {
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, isDragging } = useDraggable({
+    id: task.id,
+    data: { task, status: task.status },
+  });
+  // The whole card starts a mouse/touch drag; only the handle takes keyboard focus, so buttons never nest.
+  const onPointerDown = listeners?.onPointerDown as React.PointerEventHandler | undefined;
+  const onKeyDown = listeners?.onKeyDown as React.KeyboardEventHandler | undefined;
+  return (
+    <li
+      ref={setNodeRef}
+      className={`card${isOverdue(task) ? ' card--overdue' : ''}${isDragging ? ' is-dragging' : ''}`}
+      data-testid="task-card"
+      data-task-id={task.id}
+      onPointerDown={onPointerDown}
+    >
+      <TaskCardBody
+        task={task}
+        onOpen={onOpen}
+        handle={
+          <button
+            type="button"
+            ref={setActivatorNodeRef}
+            className="card__handle"
+            {...attributes}
+            onKeyDown={onKeyDown}
+            aria-label={`Move “${task.title}”`}
+          >
+            <span aria-hidden="true">⠿</span>
+          </button>
+        }
+      />
+    </li>
+  );
+}

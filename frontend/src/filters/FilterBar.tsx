@@ -1,0 +1,125 @@
+// The filter controls: status, priority, assignee, overdue and a debounced text search, all mirrored in the URL.
+import { useEffect, useId, useState } from 'react';
+import { PRIORITIES, STATUSES, type TaskFilters } from '../api/types';
+import { PRIORITY_LABELS, STATUS_LABELS } from '../tasks/labels';
+import { useDebouncedValue } from './useDebouncedValue';
+import { hasActiveFilters } from './urlState';
+
+export const SEARCH_DEBOUNCE_MS = 300;
+
+interface Props {
+  filters: TaskFilters;
+  onChange: (filters: TaskFilters) => void;
+}
+
+function toggle<T>(values: T[], value: T): T[] {
+  return values.includes(value) ? values.filter((v) => v !== value) : [...values, value];
+}
+
+/** A text field whose committed value trails typing by the debounce delay, and follows outside changes. */
+function useDebouncedField(committed: string, commit: (value: string) => void): [string, (value: string) => void] {
+  const [text, setText] = useState(committed);
+  const [lastCommitted, setLastCommitted] = useState(committed);
+  const debounced = useDebouncedValue(text, SEARCH_DEBOUNCE_MS);
+  if (committed !== lastCommitted) {
+    // The URL changed from elsewhere (clear filters, back button): show that instead of stale typing.
+    setLastCommitted(committed);
+    setText(committed);
+  }
+  useEffect(() => {
+    if (debounced !== committed) commit(debounced);
+    // Only a settled new value commits; `committed` changing alone must not re-commit old text.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debounced]);
+  return [text, setText];
+}
+
+export function FilterBar({ filters, onChange }: Props) {
+  const id = useId();
+  const [q, setQ] = useDebouncedField(filters.q, (value) => {
+    onChange({ ...filters, q: value });
+  });
+  const [assignee, setAssignee] = useDebouncedField(filters.assignee, (value) => {
+    onChange({ ...filters, assignee: value.trim() });
+  });
+
+  return (
+    <section className="filters" aria-label="Filters">
+      <div className="filters__field filters__search">
+        <label htmlFor={`${id}-q`}>Search</label>
+        <input
+          id={`${id}-q`}
+          type="search"
+          placeholder="Title or description"
+          value={q}
+          onChange={(e) => {
+            setQ(e.target.value);
+          }}
+        />
+      </div>
+      <fieldset className="filters__group">
+        <legend>Status</legend>
+        {STATUSES.map((status) => (
+          <label key={status} className="chip">
+            <input
+              type="checkbox"
+              checked={filters.status.includes(status)}
+              onChange={() => {
+                onChange({ ...filters, status: toggle(filters.status, status) });
+              }}
+            />
+            {STATUS_LABELS[status]}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset className="filters__group">
+        <legend>Priority</legend>
+        {PRIORITIES.map((priority) => (
+          <label key={priority} className="chip">
+            <input
+              type="checkbox"
+              checked={filters.priority.includes(priority)}
+              onChange={() => {
+                onChange({ ...filters, priority: toggle(filters.priority, priority) });
+              }}
+            />
+            {PRIORITY_LABELS[priority]}
+          </label>
+        ))}
+      </fieldset>
+      <div className="filters__field">
+        <label htmlFor={`${id}-assignee`}>Assignee</label>
+        <input
+          id={`${id}-assignee`}
+          type="text"
+          placeholder="Exact name"
+          value={assignee}
+          onChange={(e) => {
+            setAssignee(e.target.value);
+          }}
+        />
+      </div>
+      <label className="chip chip--overdue">
+        <input
+          type="checkbox"
+          checked={filters.overdue}
+          onChange={(e) => {
+            onChange({ ...filters, overdue: e.target.checked });
+          }}
+        />
+        Overdue only
+      </label>
+      {hasActiveFilters(filters) && (
+        <button
+          type="button"
+          className="button button--ghost"
+          onClick={() => {
+            onChange({ status: [], priority: [], assignee: '', overdue: false, q: '' });
+          }}
+        >
+          Clear filters
+        </button>
+      )}
+    </section>
+  );
+}

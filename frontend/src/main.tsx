@@ -1,0 +1,21 @@
+// Entry point: mounts the app with its query client and notices.
+import { QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { createQueryClient } from './api/queryClient';
+import { NoticeProvider } from './notices/NoticeProvider';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+
+createRoot(root).render(
+  <StrictMode>
+    <QueryClientProvider client={createQueryClient()}>
+      <NoticeProvider>
+        <App />
+      </NoticeProvider>
+    </QueryClientProvider>
+  </StrictMode>,
+);

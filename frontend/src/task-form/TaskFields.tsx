@@ -1,0 +1,136 @@
+// The task form's fields with the API's limits, each showing the server's message about it.
+import { useId } from 'react';
+import type { FieldErrors } from '../api/errors';
+import { LIMITS, PRIORITIES, STATUSES } from '../api/types';
+import { PRIORITY_LABELS, STATUS_LABELS } from '../tasks/labels';
+import type { TaskFormValues } from './taskForm';
+
+interface Props {
+  values: TaskFormValues;
+  errors: FieldErrors;
+  onChange: (values: TaskFormValues) => void;
+  disabled?: boolean;
+}
+
+export function TaskFields({ values, errors, onChange, disabled = false }: Props) {
+  const id = useId();
+  const set = <K extends keyof TaskFormValues>(key: K, value: TaskFormValues[K]) => {
+    onChange({ ...values, [key]: value });
+  };
+  const described = (field: string) =>
+    errors[field] !== undefined ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-${field}-error` } : {};
+  const error = (field: string) =>
+    errors[field] !== undefined && (
+      <p id={`${id}-${field}-error`} className="field__error">
+        {errors[field]}
+      </p>
+    );
+
+  return (
+    <fieldset className="task-fields" disabled={disabled}>
+      <div className="field">
+        <label htmlFor={`${id}-title`}>Title</label>
+        <input
+          id={`${id}-title`}
+          name="title"
+          required
+          maxLength={LIMITS.title}
+          value={values.title}
+          onChange={(e) => {
+            set('title', e.target.value);
+          }}
+          {...described('title')}
+        />
+        {error('title')}
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-description`}>Description</label>
+        <textarea
+          id={`${id}-description`}
+          name="description"
+          rows={4}
+          maxLength={LIMITS.description}
+          value={values.description}
+          onChange={(e) => {
+            set('description', e.target.value);
+          }}
+          {...described('description')}
+        />
+        <p className="field__hint">
+          {values.description.length}/{LIMITS.description}
+        </p>
+        {error('description')}
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor={`${id}-status`}>Status</label>
+          <select
+            id={`${id}-status`}
+            name="status"
+            value={values.status}
+            onChange={(e) => {
+              set('status', e.target.value as TaskFormValues['status']);
+            }}
+            {...described('status')}
+          >
+            {STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {STATUS_LABELS[status]}
+              </option>
+            ))}
+          </select>
+          {error('status')}
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-priority`}>Priority</label>
+          <select
+            id={`${id}-priority`}
+            name="priority"
+            value={values.priority}
+            onChange={(e) => {
+              set('priority', e.target.value as TaskFormValues['priority']);
+            }}
+            {...described('priority')}
+          >
+            {PRIORITIES.map((priority) => (
+              <option key={priority} value={priority}>
+                {PRIORITY_LABELS[priority]}
+              </option>
+            ))}
+          </select>
+          {error('priority')}
+        </div>
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor={`${id}-assignee`}>Assignee</label>
+          <input
+            id={`${id}-assignee`}
+            name="assignee"
+            maxLength={LIMITS.assignee}
+            value={values.assignee}
+            onChange={(e) => {
+              set('assignee', e.target.value);
+            }}
+            {...described('assignee')}
+          />
+          {error('assignee')}
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-due`}>Due</label>
+          <input
+            id={`${id}-due`}
+            name="due"
+            type="datetime-local"
+            value={values.due}
+            onChange={(e) => {
+              set('due', e.target.value);
+            }}
+            {...described('due_date')}
+          />
+          {error('due_date')}
+        </div>
+      </div>
+    </fieldset>
+  );
+}
