@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Finds the runner's preinstalled Chromium (or Chrome) for Playwright and exports its path.
-# Prints CHROMIUM_PATH and PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH as NAME=VALUE lines; on GitHub
-# Actions it also appends them to $GITHUB_ENV so later steps see them. Browser downloads are not
+# Finds the runner's preinstalled Chromium (or Chrome) for Playwright and exports its path as
+# CHROMIUM_PATH (what frontend/playwright.config.ts reads). Prints CHROMIUM_PATH=...; on GitHub
+# Actions it also appends it to $GITHUB_ENV so later steps see it. Browser downloads are not
 # used: the e2e suite runs the browser the machine already has, here and on the runners.
 set -euo pipefail
 
@@ -19,9 +19,7 @@ if [ -z "$found" ]; then
 fi
 
 "$found" --version >&2
-for name in CHROMIUM_PATH PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH; do
-  echo "$name=$found"
-  if [ -n "${GITHUB_ENV:-}" ]; then
-    echo "$name=$found" >> "$GITHUB_ENV"
-  fi
-done
+echo "CHROMIUM_PATH=$found"
+if [ -n "${GITHUB_ENV:-}" ]; then
+  echo "CHROMIUM_PATH=$found" >> "$GITHUB_ENV"
+fi

@@ -263,12 +263,20 @@ def test_csp_allows_only_self_and_the_api_origin(static_site: Service) -> None:
         assert "*" not in sources and "'unsafe-eval'" not in sources
 
 
-def test_csp_api_origin_is_the_backends_public_onrender_url(
+def test_csp_api_origin_is_the_backends_public_url(
     static_site: Service, backend_service: Service
 ) -> None:
-    # Render names a service's URL after it (unless taken, see README): the CSP must follow renames.
+    # Render names a service's URL after it, with a suffix when the name is taken (README,
+    # "Deploy"), or the service has custom domains: the CSP must name one of those.
     csp = csp_directives(header_value(static_site, "Content-Security-Policy"))
-    assert f"https://{backend_service['name']}.onrender.com" in csp["connect-src"]
+    (origin,) = [s for s in csp["connect-src"] if s != "'self'"]
+    host = urlsplit(origin).netloc
+    name = re.escape(backend_service["name"])
+    assert re.fullmatch(
+        rf"{name}(-[a-z0-9]+)?\.onrender\.com", host
+    ) or host in backend_service.get("domains", []), (
+        f"connect-src names {origin}, not the backend {backend_service['name']}"
+    )
 
 
 def test_the_frontend_reads_the_api_url_render_bakes_in() -> None:
