@@ -1,0 +1,3 @@
+"""TaskFlow backend."""
+
+__version__ = "3.0.0"

@@ -1,0 +1,74 @@
+"""Settings, read once from the environment or backend/.env and validated at start-up."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from src import __version__
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///./taskflow.db"
+    environment: str = "development"
+    # NoDecode: the variable is a plain comma-separated list, not JSON.
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:5173", "http://127.0.0.1:5173"]
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    # Pool sizing per worker process. Endpoints are sync and run in AnyIO's thread pool
+    # (40 threads), so pool_size + max_overflow bounds how many of them touch the database.
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=20, ge=0)
+    # Seconds a request waits for a pooled connection before answering 503.
+    db_pool_timeout: float = Field(default=5.0, gt=0)
+    # Seconds to establish a connection (libpq rounds anything under 2 up to 2).
+    db_connect_timeout: int = Field(default=3, ge=1)
+    # Upper bound on one statement (PostgreSQL), and on unacknowledged TCP data, so a
+    # database host that stops answering turns into a 503 instead of a hung worker.
+    db_statement_timeout_ms: int = Field(default=10_000, ge=100)
+    # How long /health waits for the database before reporting it degraded.
+    health_timeout: float = Field(default=1.5, gt=0)
+
+    # Set by Render on every deploy; /health reports it so CI can tell which commit is live.
+    render_git_commit: str | None = None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin for origin in (part.strip() for part in value.split(",")) if origin]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def add_scheme(cls, origins: list[str]) -> list[str]:
+        # Render's fromService hands over a bare host (taskflow-frontend.onrender.com).
+        return [
+            origin if "://" in origin or origin == "*" else f"https://{origin}"
+            for origin in (o.rstrip("/") for o in origins)
+        ]
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def version(self) -> str:
+        return __version__
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment.lower() == "production"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,284 @@
+"""The data tool: python -m src.db_init {init,reset,seed,export,import} [--database URL]."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from alembic import command
+from pydantic import ConfigDict, Field, ValidationError
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.orm import Session
+
+from src.config import get_settings
+from src.database import alembic_config, init_db, make_engine, make_sessionmaker, storage_name
+from src.models import TaskModel, TaskPriority, TaskStatus, utcnow
+from src.schemas import TaskCreate, TaskRead, UtcDatetime
+
+EXPORT_FORMAT = "taskflow-export"
+BATCH = 1000
+CONTENT_FIELDS = ("title", "description", "status", "priority", "assignee", "due_date")
+# Records without an id get one derived from their content, so importing twice still matches.
+ID_NAMESPACE = uuid.UUID("6f1c2a57-4b8e-4d1e-9a55-3f0f3c1b7d20")
+
+
+class ImportError_(Exception):
+    """Bad input for import: the message names the record and the field."""
+
+
+class TaskImport(TaskCreate):
+    """One record of an import file: the API's rules, plus what an export carries."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: uuid.UUID | None = None
+    created_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
+    version: int | None = Field(default=None, ge=1)
+
+
+# --- init and reset -------------------------------------------------------------------------
+
+
+def cmd_init(engine: Engine, _args: argparse.Namespace) -> int:
+    init_db(engine)
+    print(f"schema is at the newest migration ({storage_name(engine)})")
+    return 0
+
+
+def cmd_reset(engine: Engine, args: argparse.Namespace) -> int:
+    if get_settings().is_production:
+        print("reset refused: ENVIRONMENT=production", file=sys.stderr)
+        return 2
+    if not args.yes:
+        print("reset deletes every task; run again with --yes to confirm", file=sys.stderr)
+        return 2
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    init_db(engine)
+    print("database reset: schema recreated, no tasks")
+    return 0
+
+
+# --- seed -----------------------------------------------------------------------------------
+
+VERBS = ["Write", "Review", "Fix", "Plan", "Deploy", "Test", "Document", "Refactor", "Design"]
+OBJECTS = [
+    "login page", "release notes", "API rate limits", "database backup", "onboarding flow",
+    "search results", "billing report", "CI pipeline", "mobile layout", "error messages",
+]  # fmt: skip
+PEOPLE = ["alice", "bob", "chloé", "dmitri", "eun-ji", "farah", None]
+
+
+def demo_tasks(count: int, rng: random.Random) -> Iterator[dict[str, Any]]:
+    now = utcnow()
+    for _ in range(count):
+        created = now - timedelta(minutes=rng.randint(0, 60 * 24 * 90))
+        due = created + timedelta(days=rng.randint(1, 60)) if rng.random() < 0.7 else None
+        yield {
+            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "title": f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}",
+            "description": rng.choice([None, "Details in the team notes.", "Blocked on review."]),
+            "status": rng.choice(list(TaskStatus)),
+            "priority": rng.choices(list(TaskPriority), weights=[3, 5, 2])[0],
+            "assignee": rng.choice(PEOPLE),
+            "due_date": due,
+            "created_at": created,
+            "updated_at": created,
+            "version": 1,
+        }
+
+
+def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def cmd_seed(engine: Engine, args: argparse.Namespace) -> int:
+    init_db(engine)
+    rng = random.Random(args.random_seed)
+    with make_sessionmaker(engine).begin() as session:
+        for batch in _batches(demo_tasks(args.count, rng)):
+            session.execute(insert(TaskModel), batch)
+    print(f"seeded {args.count} demo tasks")
+    return 0
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def export_tasks(session: Session, out: TextIO) -> int:
+    """Write every task as JSON, one row at a time (constant memory at any size)."""
+    out.write(f'{{"format": "{EXPORT_FORMAT}", "version": 1, ')
+    out.write(f'"exported_at": {json.dumps(utcnow().isoformat())}, "tasks": [')
+    count = 0
+    # Plain rows, not ORM objects: nothing accumulates in the session's identity map, and
+    # yield_per streams (a server-side cursor on PostgreSQL).
+    statement = select(*TaskModel.__table__.columns).order_by(TaskModel.created_at, TaskModel.id)
+    for row in session.execute(statement.execution_options(yield_per=BATCH)):
+        out.write(",\n  " if count else "\n  ")
+        out.write(TaskRead.model_validate(row._mapping).model_dump_json())
+        count += 1
+    out.write("\n]}\n")
+    return count
+
+
+def cmd_export(engine: Engine, args: argparse.Namespace) -> int:
+    with make_sessionmaker(engine)() as session:
+        if args.output:
+            with Path(args.output).open("w", encoding="utf-8") as out:
+                count = export_tasks(session, out)
+        else:
+            count = export_tasks(session, sys.stdout)
+    print(f"exported {count} tasks", file=sys.stderr)
+    return 0
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+def load_records(path: Path) -> list[Any]:
+    """This tool's export, a plain list of tasks (the in-memory era), or {"tasks": [...]}."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportError_(f"{path}: not a readable JSON file ({exc})") from exc
+    if isinstance(data, dict) and isinstance(data.get("tasks"), list):
+        return list(data["tasks"])
+    if isinstance(data, list):
+        return data
+    raise ImportError_(f'{path}: expected a list of tasks or an object with "tasks"')
+
+
+def validate_records(records: Sequence[Any]) -> list[dict[str, Any]]:
+    rows = []
+    seen: set[str] = set()
+    for index, record in enumerate(records):
+        label = f"record {index}"
+        if isinstance(record, dict) and record.get("id") is not None:
+            label += f" (id {record['id']!r})"
+        try:
+            task = TaskImport.model_validate(record)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "(record)"
+            raise ImportError_(f"{label}: field {field!r}: {first['msg']}") from exc
+        row = task.model_dump(include=set(CONTENT_FIELDS))
+        task_id = task.id or uuid.uuid5(
+            ID_NAMESPACE, task.model_dump_json(include=set(CONTENT_FIELDS))
+        )
+        row["id"] = str(task_id)
+        if row["id"] in seen:
+            raise ImportError_(f"{label}: field 'id': appears twice in the file")
+        seen.add(row["id"])
+        now = utcnow()
+        row["created_at"] = task.created_at or now
+        row["updated_at"] = task.updated_at or row["created_at"]
+        rows.append(row)
+    return rows
+
+
+def import_rows(
+    session: Session, rows: Sequence[dict[str, Any]], progress: TextIO
+) -> tuple[int, int]:
+    """Insert new ids, update changed ones; the caller's transaction makes it all-or-nothing."""
+    inserted = updated = done = 0
+    for batch in _batches(rows):
+        ids = [row["id"] for row in batch]
+        existing = {
+            task.id: task
+            for task in session.scalars(select(TaskModel).where(TaskModel.id.in_(ids)))
+        }
+        new_rows = [{**row, "version": 1} for row in batch if row["id"] not in existing]
+        if new_rows:
+            session.execute(insert(TaskModel), new_rows)
+        for row in batch:
+            task = existing.get(row["id"])
+            if task is None or all(getattr(task, f) == row[f] for f in CONTENT_FIELDS):
+                continue
+            session.execute(
+                update(TaskModel)
+                .where(TaskModel.id == task.id)
+                .values(**{f: row[f] for f in CONTENT_FIELDS}, updated_at=utcnow(),
+                        version=TaskModel.version + 1)
+            )  # fmt: skip
+            updated += 1
+        inserted += len(new_rows)
+        done += len(batch)
+        if len(rows) > BATCH:
+            print(f"import: {done}/{len(rows)} records", file=progress, flush=True)
+        session.expunge_all()
+    return inserted, updated
+
+
+def cmd_import(engine: Engine, args: argparse.Namespace) -> int:
+    try:
+        rows = validate_records(load_records(Path(args.file)))
+    except ImportError_ as exc:
+        print(f"import failed, nothing was written: {exc}", file=sys.stderr)
+        return 1
+    init_db(engine)
+    with make_sessionmaker(engine).begin() as session:
+        inserted, updated = import_rows(session, rows, sys.stderr)
+    unchanged = len(rows) - inserted - updated
+    print(f"imported {len(rows)} records: {inserted} new, {updated} updated, {unchanged} unchanged")
+    return 0
+
+
+# --- command line ---------------------------------------------------------------------------
+
+COMMANDS = {
+    "init": cmd_init,
+    "reset": cmd_reset,
+    "seed": cmd_seed,
+    "export": cmd_export,
+    "import": cmd_import,
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database", metavar="URL", help="database URL (default: DATABASE_URL or SQLite file)"
+    )
+    root = argparse.ArgumentParser(prog="python -m src.db_init", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", parents=[common], help="migrate the schema to the newest version")
+    reset = sub.add_parser("reset", parents=[common], help="delete everything, recreate schema")
+    reset.add_argument("--yes", action="store_true", help="confirm deleting every task")
+    seed = sub.add_parser("seed", parents=[common], help="add realistic demo tasks")
+    seed.add_argument("--count", type=int, default=50)
+    seed.add_argument("--random-seed", type=int, default=None, help="for repeatable demo data")
+    export = sub.add_parser("export", parents=[common], help="write every task as JSON")
+    export.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
+    imp = sub.add_parser("import", parents=[common], help="load tasks from a JSON file")
+    imp.add_argument("file", metavar="FILE")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    engine = make_engine(args.database or get_settings().database_url)
+    try:
+        return COMMANDS[args.command](engine, args)
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

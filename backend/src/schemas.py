@@ -1,0 +1,170 @@
+"""The API's shapes: task bodies and answers, list query parameters, health and stats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from src.models import TaskPriority, TaskStatus
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; SQLite could, so refuse it everywhere alike.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _as_utc(value: datetime) -> datetime:
+    """A date-time without an offset means UTC; one with an offset is converted to UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_no_nul),
+]
+Description = Annotated[str, StringConstraints(max_length=1000), AfterValidator(_no_nul)]
+Assignee = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(_no_nul),
+]
+# Pydantic parses "2026-12-01" as midnight, so a plain date is accepted too.
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+SearchText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
+
+
+class TaskCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    description: Description | None = None
+    status: TaskStatus = TaskStatus.TODO
+    priority: TaskPriority = TaskPriority.MEDIUM
+    assignee: Assignee | None = None
+    due_date: UtcDatetime | None = None
+
+
+class TaskUpdate(BaseModel):
+    """A partial update: only the fields sent change.
+
+    title, status and priority may be left out but not cleared, so their type admits no null
+    (the default is never validated); description, assignee and due_date accept null to clear.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title = Field(default=None)  # type: ignore[assignment]
+    description: Description | None = None
+    status: TaskStatus = Field(default=None)  # type: ignore[assignment]
+    priority: TaskPriority = Field(default=None)  # type: ignore[assignment]
+    assignee: Assignee | None = None
+    due_date: UtcDatetime | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class TaskRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    title: str
+    description: str | None
+    status: TaskStatus
+    priority: TaskPriority
+    assignee: str | None
+    due_date: AwareDatetime | None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    version: int
+
+
+# A sort key, `-` first for descending. Spelled out so OpenAPI (and the frontend's generated
+# types) list every value.
+Sort = Literal[
+    "created_at", "-created_at", "updated_at", "-updated_at", "due_date", "-due_date",
+    "priority", "-priority", "status", "-status", "title", "-title",
+]  # fmt: skip
+
+
+class TaskFilters(BaseModel):
+    """The filters /tasks, /tasks/count and /tasks/stats share."""
+
+    status: list[TaskStatus] = Field(default_factory=list, description="Repeatable")
+    priority: list[TaskPriority] = Field(default_factory=list, description="Repeatable")
+    assignee: Assignee | None = Field(default=None, description="Exact match")
+    q: SearchText | None = Field(
+        default=None, description="Case-insensitive substring of title or description"
+    )
+    due_before: UtcDatetime | None = None
+    due_after: UtcDatetime | None = None
+    overdue: bool | None = Field(
+        default=None, description="true: due date passed and status not done; false: the rest"
+    )
+
+
+# The largest offset both databases accept (a signed 64-bit integer).
+MAX_OFFSET = 2**63 - 1
+
+
+class TaskListQuery(TaskFilters):
+    sort: Sort = Field(default="created_at", description="A key, `-` prefix for descending")
+    limit: int = Field(default=100, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+
+
+class TaskCount(BaseModel):
+    total: int
+
+
+class StatusCounts(BaseModel):
+    todo: int = 0
+    in_progress: int = 0
+    done: int = 0
+
+
+class PriorityCounts(BaseModel):
+    low: int = 0
+    medium: int = 0
+    high: int = 0
+
+
+class TaskStats(BaseModel):
+    total: int
+    by_status: StatusCounts
+    by_priority: PriorityCounts
+    overdue: int
+
+
+class Welcome(BaseModel):
+    message: str
+    version: str
+    docs: str
+    health: str
+
+
+class Health(BaseModel):
+    status: str = Field(description='"healthy" or "degraded"')
+    database: str = Field(description='"connected" or "error"')
+    storage: str = Field(description='"sqlite" or "postgresql"')
+    tasks_count: int | None
+    version: str
+    environment: str
+    commit: str | None = Field(description="The deployed git commit (RENDER_GIT_COMMIT)")
+    timestamp: AwareDatetime
+
+
+class ErrorResponse(BaseModel):
+    detail: str

@@ -1,0 +1,221 @@
+"""The query layer: one filter builder for list, count and stats, and versioned writes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from src.errors import PreconditionFailed, TaskNotFound, WriteConflict
+from src.models import TaskModel, TaskPriority, TaskStatus, utcnow
+from src.schemas import (
+    PriorityCounts,
+    StatusCounts,
+    TaskCreate,
+    TaskFilters,
+    TaskListQuery,
+    TaskStats,
+)
+
+# A write that loses a race re-reads the task and tries again this many times.
+WRITE_ATTEMPTS = 5
+
+
+def etag(task: TaskModel) -> str:
+    return f'"{task.version}"'
+
+
+def if_match_allows(if_match: str | None, task: TaskModel) -> bool:
+    """RFC 9110 If-Match: `*` or a list of entity tags, compared strongly (weak never match)."""
+    if if_match is None:
+        return True
+    tags = [tag.strip() for tag in if_match.split(",")]
+    return "*" in tags or etag(task) in tags
+
+
+def _overdue(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        TaskModel.due_date.is_not(None),
+        TaskModel.due_date < now,
+        TaskModel.status != TaskStatus.DONE,
+    )
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def task_conditions(filters: TaskFilters, now: datetime) -> list[ColumnElement[bool]]:
+    """The WHERE clauses for a set of filters; every endpoint that filters uses this."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.status:
+        conditions.append(TaskModel.status.in_(filters.status))
+    if filters.priority:
+        conditions.append(TaskModel.priority.in_(filters.priority))
+    if filters.assignee is not None:
+        conditions.append(TaskModel.assignee == filters.assignee)
+    if filters.q:
+        # lower() on both sides, in the database: SQLite's is replaced by a Unicode-aware one
+        # (see database.py), so both databases fold case the same way.
+        pattern = func.lower(_like_pattern(filters.q))
+        conditions.append(
+            or_(
+                func.lower(TaskModel.title).like(pattern, escape="\\"),
+                func.lower(TaskModel.description).like(pattern, escape="\\"),
+            )
+        )
+    if filters.due_before is not None:
+        conditions.append(TaskModel.due_date < filters.due_before)
+    if filters.due_after is not None:
+        conditions.append(TaskModel.due_date >= filters.due_after)
+    if filters.overdue is True:
+        conditions.append(_overdue(now))
+    elif filters.overdue is False:
+        conditions.append(not_(_overdue(now)))
+    return conditions
+
+
+def _meaning_order(session: Session, column: Any, values: Sequence[str]) -> Any:
+    # PostgreSQL's native enum types already sort in declaration order (low < medium < high);
+    # on SQLite the column is plain text, so map each value to its rank.
+    if session.get_bind().dialect.name == "postgresql":
+        return column
+    return case({value: rank for rank, value in enumerate(values)}, value=column)
+
+
+def _order_by(session: Session, sort: str) -> list[Any]:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    column: Any = {
+        "created_at": TaskModel.created_at,
+        "updated_at": TaskModel.updated_at,
+        "due_date": TaskModel.due_date,
+        "title": TaskModel.title,
+        "priority": _meaning_order(session, TaskModel.priority, [p.value for p in TaskPriority]),
+        "status": _meaning_order(session, TaskModel.status, [s.value for s in TaskStatus]),
+    }[key]
+    # The id breaks ties, so pages of equal keys never overlap or skip.
+    order = [column.desc(), TaskModel.id.desc()] if descending else [column.asc(), TaskModel.id]
+    if key == "due_date":
+        # Tasks without a due date come last either way (the databases disagree by default).
+        order[0] = order[0].nulls_last()
+    return order
+
+
+def _filtered(statement: Select[Any], filters: TaskFilters) -> Select[Any]:
+    return statement.where(*task_conditions(filters, utcnow()))
+
+
+def list_tasks(session: Session, query: TaskListQuery) -> Sequence[TaskModel]:
+    statement = (
+        _filtered(select(TaskModel), query)
+        .order_by(*_order_by(session, query.sort))
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+    return session.scalars(statement).all()
+
+
+def count_tasks(session: Session, filters: TaskFilters | None = None) -> int:
+    statement = _filtered(select(func.count()).select_from(TaskModel), filters or TaskFilters())
+    return session.scalar(statement) or 0
+
+
+def task_stats(session: Session, filters: TaskFilters) -> TaskStats:
+    now = utcnow()
+    overdue = func.sum(case((_overdue(now), 1), else_=0))
+    statement = (
+        select(TaskModel.status, TaskModel.priority, func.count(), overdue)
+        .where(*task_conditions(filters, now))
+        .group_by(TaskModel.status, TaskModel.priority)
+    )
+    by_status = StatusCounts()
+    by_priority = PriorityCounts()
+    total = overdue_total = 0
+    for status, priority, count, overdue_count in session.execute(statement):
+        setattr(by_status, status.value, getattr(by_status, status.value) + count)
+        setattr(by_priority, priority.value, getattr(by_priority, priority.value) + count)
+        total += count
+        overdue_total += overdue_count or 0
+    return TaskStats(
+        total=total, by_status=by_status, by_priority=by_priority, overdue=overdue_total
+    )
+
+
+def canonical_id(task_id: str) -> str | None:
+    """The stored form of a task id, or None when it cannot be one (so it is a 404, not a 422)."""
+    try:
+        return str(uuid.UUID(task_id))
+    except ValueError:
+        return None
+
+
+def _load(session: Session, task_id: str, *, for_update: bool = False) -> TaskModel:
+    canonical = canonical_id(task_id)
+    if canonical is None:
+        raise TaskNotFound(task_id)
+    task = session.get(
+        TaskModel, canonical, with_for_update=for_update, populate_existing=for_update
+    )
+    if task is None:
+        raise TaskNotFound(task_id)
+    return task
+
+
+def get_task(session: Session, task_id: str) -> TaskModel:
+    return _load(session, task_id)
+
+
+def create_task(session: Session, data: TaskCreate) -> TaskModel:
+    now = utcnow()
+    task = TaskModel(id=str(uuid.uuid4()), created_at=now, updated_at=now, **data.model_dump())
+    session.add(task)
+    session.commit()
+    return task
+
+
+def update_task(
+    session: Session, *, task_id: str, changes: dict[str, Any], if_match: str | None
+) -> TaskModel:
+    """Apply a partial update; the version advances by one.
+
+    The row is read FOR UPDATE (PostgreSQL), and the UPDATE itself names the version read
+    (SQLite has no row locks), so a concurrent writer can never be overwritten unseen.
+    """
+    for _attempt in range(WRITE_ATTEMPTS):
+        task = _load(session, task_id, for_update=True)
+        if not if_match_allows(if_match, task):
+            session.rollback()
+            raise PreconditionFailed(task_id)
+        for field, value in changes.items():
+            setattr(task, field, value)
+        task.updated_at = utcnow()
+        try:
+            session.commit()
+        except StaleDataError:
+            session.rollback()
+            continue
+        return task
+    raise WriteConflict(task_id)
+
+
+def delete_task(session: Session, *, task_id: str, if_match: str | None) -> None:
+    for _attempt in range(WRITE_ATTEMPTS):
+        task = _load(session, task_id, for_update=True)
+        if not if_match_allows(if_match, task):
+            session.rollback()
+            raise PreconditionFailed(task_id)
+        session.delete(task)
+        try:
+            session.commit()
+        except StaleDataError:
+            session.rollback()
+            continue
+        return
+    raise WriteConflict(task_id)

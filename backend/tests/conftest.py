@@ -1,0 +1,118 @@
+"""Test fixtures: the app with get_db overridden by a session on a temporary database.
+
+The database is a temporary SQLite file, or the PostgreSQL at TEST_DATABASE_URL when set
+(`make test` runs the suite both ways).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, delete, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from src.app import app
+from src.database import Base, get_db, make_engine, make_sessionmaker
+from src.models import TaskModel
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+MakeTask = Callable[..., dict[str, Any]]
+BACKEND = "postgresql" if POSTGRES_URL else "sqlite"
+
+
+def pytest_report_header() -> str:
+    return f"TaskFlow test database: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    if POSTGRES_URL:
+        test_engine = make_engine(POSTGRES_URL)
+        Base.metadata.drop_all(test_engine)
+        Base.metadata.create_all(test_engine)
+        yield test_engine
+        Base.metadata.drop_all(test_engine)
+        test_engine.dispose()
+        return
+    with tempfile.TemporaryDirectory(prefix="taskflow-test-") as folder:
+        test_engine = make_engine(f"sqlite:///{Path(folder) / 'test.db'}")
+        Base.metadata.create_all(test_engine)
+        yield test_engine
+        test_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture(autouse=True)
+def _empty_tasks_table(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "engine" in request.fixturenames:
+        engine: Engine = request.getfixturevalue("engine")
+        with engine.begin() as connection:
+            connection.execute(delete(TaskModel))
+
+
+@pytest.fixture
+def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as session:
+        yield session
+
+
+def override_db(factory: Callable[[], Session]) -> Callable[[], Iterator[Session]]:
+    def get_test_db() -> Iterator[Session]:
+        with factory() as session:
+            yield session
+
+    return get_test_db
+
+
+@pytest.fixture
+def client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
+    app.dependency_overrides[get_db] = override_db(session_factory)
+    try:
+        with TestClient(app) as test_client:
+            yield test_client
+    finally:
+        app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def make_task(client: TestClient) -> MakeTask:
+    """Create a task through the API and return its JSON."""
+
+    def make(**fields: Any) -> dict[str, Any]:
+        response = client.post("/tasks", json={"title": "A task", **fields})
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return make
+
+
+@pytest.fixture
+def fresh_database_url() -> Iterator[str]:
+    """The URL of an empty database of the kind under test, dropped afterwards."""
+    if not POSTGRES_URL:
+        with tempfile.TemporaryDirectory(prefix="taskflow-fresh-") as folder:
+            yield f"sqlite:///{Path(folder) / 'fresh.db'}"
+        return
+    name = f"taskflow_fresh_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

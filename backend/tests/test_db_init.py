@@ -1,0 +1,246 @@
+"""The data tool: init, reset, seed, export and import, against --database URL."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from src import db_init
+from src.config import get_settings
+from src.database import make_engine, make_sessionmaker
+from src.models import TaskModel
+from src.schemas import TaskRead
+
+
+def run(*args: str) -> int:
+    return db_init.main(list(args))
+
+
+def tasks_in(url: str) -> list[dict[str, Any]]:
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            rows = session.scalars(select(TaskModel).order_by(TaskModel.id)).all()
+            return [TaskRead.model_validate(row).model_dump(mode="json") for row in rows]
+    finally:
+        engine.dispose()
+
+
+def write_json(path: Path, data: Any) -> str:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def test_init_creates_the_schema(fresh_database_url: str) -> None:
+    assert run("init", "--database", fresh_database_url) == 0
+
+    engine = make_engine(fresh_database_url)
+    assert inspect(engine).has_table("tasks")
+    engine.dispose()
+
+
+def test_seed_makes_valid_realistic_tasks(fresh_database_url: str) -> None:
+    assert (
+        run("seed", "--count", "120", "--random-seed", "7", "--database", fresh_database_url) == 0
+    )
+
+    tasks = tasks_in(fresh_database_url)
+    assert len(tasks) == 120
+    assert len({t["status"] for t in tasks}) == 3 and len({t["priority"] for t in tasks}) == 3
+    assert any(t["due_date"] for t in tasks) and any(t["assignee"] for t in tasks)
+
+
+def test_reset_needs_yes(fresh_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run("seed", "--count", "3", "--database", fresh_database_url)
+
+    assert run("reset", "--database", fresh_database_url) == 2
+    assert "--yes" in capsys.readouterr().err
+    assert len(tasks_in(fresh_database_url)) == 3
+
+    assert run("reset", "--yes", "--database", fresh_database_url) == 0
+    assert tasks_in(fresh_database_url) == []
+
+
+def test_reset_refuses_in_production(
+    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run("seed", "--count", "2", "--database", fresh_database_url)
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    get_settings.cache_clear()
+    try:
+        assert run("reset", "--yes", "--database", fresh_database_url) == 2
+    finally:
+        get_settings.cache_clear()
+
+    assert "production" in capsys.readouterr().err
+    assert len(tasks_in(fresh_database_url)) == 2
+
+
+def test_export_then_import_copies_every_task(
+    fresh_database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run("seed", "--count", "40", "--database", fresh_database_url)
+    exported = tmp_path / "export.json"
+    capsys.readouterr()
+
+    assert run("export", "--output", str(exported), "--database", fresh_database_url) == 0
+    document = json.loads(exported.read_text())
+    assert document["format"] == "taskflow-export" and len(document["tasks"]) == 40
+
+    target = f"sqlite:///{tmp_path / 'copy.db'}"
+    assert run("import", str(exported), "--database", target) == 0
+    assert tasks_in(target) == tasks_in(fresh_database_url)
+    assert "40 new" in capsys.readouterr().out
+
+
+def test_export_to_standard_output(
+    fresh_database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run("seed", "--count", "2", "--database", fresh_database_url)
+    capsys.readouterr()
+
+    assert run("export", "--database", fresh_database_url) == 0
+    assert len(json.loads(capsys.readouterr().out)["tasks"]) == 2
+
+
+def test_export_streams_in_constant_memory(tmp_path: Path) -> None:
+    peaks = []
+    for count in (1_000, 8_000):
+        url = f"sqlite:///{tmp_path / f'{count}.db'}"
+        run("seed", "--count", str(count), "--database", url)
+        engine = make_engine(url)
+        with make_sessionmaker(engine)() as session:
+            out = _CountingSink()
+            tracemalloc.start()
+            assert db_init.export_tasks(session, out) == count
+            peaks.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
+        engine.dispose()
+
+    # Eight times the tasks, about the same memory: nothing grows with the table.
+    assert peaks[1] < peaks[0] * 1.5 + 512 * 1024, peaks
+
+
+class _CountingSink(StringIO):
+    """A sink that keeps nothing, so only the exporter's own memory is measured."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+IN_MEMORY_ERA = [
+    {
+        "id": "0b6f3a52-8c1e-4d2f-9a3b-5c6d7e8f9a0b",
+        "title": "From the in-memory days",
+        "description": None,
+        "status": "done",
+        "priority": "high",
+        "assignee": "bob",
+        "due_date": None,
+        "created_at": "2025-09-01T10:00:00.123456",
+        "updated_at": "2025-09-02T11:00:00",
+    },
+    {"title": "No id at all", "priority": "low"},
+]
+
+
+@pytest.mark.parametrize("wrap", [False, True])
+def test_import_plain_list_or_tasks_object_is_idempotent(
+    fresh_database_url: str, tmp_path: Path, wrap: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_json(tmp_path / "old.json", {"tasks": IN_MEMORY_ERA} if wrap else IN_MEMORY_ERA)
+
+    assert run("import", path, "--database", fresh_database_url) == 0
+    first = tasks_in(fresh_database_url)
+    assert run("import", path, "--database", fresh_database_url) == 0
+
+    assert tasks_in(fresh_database_url) == first
+    assert len(first) == 2
+    assert "0 new, 0 updated, 2 unchanged" in capsys.readouterr().out
+    old = next(t for t in first if t["id"] == IN_MEMORY_ERA[0]["id"])
+    assert old["created_at"] == "2025-09-01T10:00:00.123456Z"
+    assert old["status"] == "done" and old["version"] == 1
+
+
+def test_import_updates_changed_records_by_id(fresh_database_url: str, tmp_path: Path) -> None:
+    path = write_json(tmp_path / "a.json", IN_MEMORY_ERA[:1])
+    run("import", path, "--database", fresh_database_url)
+    changed = [{**IN_MEMORY_ERA[0], "title": "Renamed"}]
+
+    assert (
+        run("import", write_json(tmp_path / "b.json", changed), "--database", fresh_database_url)
+        == 0
+    )
+
+    [task] = tasks_in(fresh_database_url)
+    assert task["title"] == "Renamed" and task["version"] == 2
+
+
+@pytest.mark.parametrize(
+    ("records", "message"),
+    [
+        ([{"title": "fine"}, {"title": "x" * 201}], "record 1: field 'title'"),
+        ([{"title": "fine"}, {"title": "t", "status": "later"}], "record 1: field 'status'"),
+        ([{"id": "not-a-uuid", "title": "t"}], "record 0 (id 'not-a-uuid'): field 'id'"),
+        ([{"title": "a\x00b"}], "record 0: field 'title'"),
+        (
+            [
+                {"id": IN_MEMORY_ERA[0]["id"], "title": "a"},
+                {"id": IN_MEMORY_ERA[0]["id"], "title": "b"},
+            ],
+            "appears twice",
+        ),
+        ({"not": "tasks"}, "expected a list of tasks"),
+    ],
+)
+def test_bad_import_names_record_and_field_and_writes_nothing(
+    fresh_database_url: str,
+    tmp_path: Path,
+    records: Any,
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run("seed", "--count", "1", "--database", fresh_database_url)
+    before = tasks_in(fresh_database_url)
+
+    assert (
+        run("import", write_json(tmp_path / "bad.json", records), "--database", fresh_database_url)
+        == 1
+    )
+
+    assert message in capsys.readouterr().err
+    assert tasks_in(fresh_database_url) == before
+
+
+def test_import_of_a_file_that_is_not_json_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "junk.json"
+    path.write_text("{oops")
+
+    assert run("import", str(path), "--database", f"sqlite:///{tmp_path / 'x.db'}") == 1
+    assert "not a readable JSON file" in capsys.readouterr().err
+
+
+def test_import_shows_progress_on_long_files(
+    fresh_database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = [{"title": f"task {i}"} for i in range(2500)]
+
+    assert (
+        run("import", write_json(tmp_path / "long.json", records), "--database", fresh_database_url)
+        == 0
+    )
+
+    err = capsys.readouterr().err
+    assert "import: 1000/2500 records" in err and "import: 2500/2500 records" in err
+    engine = make_engine(fresh_database_url)
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(TaskModel)).scalar() == 2500
+    engine.dispose()

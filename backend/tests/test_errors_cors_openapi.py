@@ -1,0 +1,125 @@
+"""The error mapping (500 without internals), CORS, and the OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from src.app import app
+from src.config import Settings
+from src.database import get_db
+
+
+class ExplodingSession:
+    """Stands where a session should be and fails the way a bug would."""
+
+    def scalars(self, *_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("secret internals: postgresql://user:hunter2@db/prod SELECT *")
+
+    def get_bind(self) -> None:
+        raise RuntimeError("boom")
+
+
+@pytest.fixture
+def exploding_client() -> Iterator[TestClient]:
+    def get_exploding_db() -> Iterator[ExplodingSession]:
+        yield ExplodingSession()
+
+    app.dependency_overrides[get_db] = get_exploding_db
+    try:
+        with TestClient(app, raise_server_exceptions=False) as test_client:
+            yield test_client
+    finally:
+        app.dependency_overrides.clear()
+
+
+def test_unexpected_error_is_500_with_no_internals(
+    exploding_client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = exploding_client.get("/tasks")
+
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error"}
+    assert "hunter2" not in response.text and "Traceback" not in response.text
+    assert "unhandled error on GET /tasks" in caplog.text  # logged server-side
+
+
+def test_unknown_route_is_json_404(client: TestClient) -> None:
+    response = client.get("/nothing-here")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}
+
+
+ALLOWED = "http://localhost:5173"
+
+
+def test_cors_allows_configured_origin_and_exposes_headers(client: TestClient) -> None:
+    response = client.get("/tasks", headers={"Origin": ALLOWED})
+
+    assert response.headers["access-control-allow-origin"] == ALLOWED
+    exposed = {
+        h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")
+    }
+    assert {"x-total-count", "link", "etag", "location"} <= exposed
+
+
+def test_cors_preflight_allows_if_match(client: TestClient) -> None:
+    response = client.options(
+        "/tasks/x",
+        headers={
+            "Origin": ALLOWED,
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "if-match, content-type",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "if-match" in response.headers["access-control-allow-headers"].lower()
+    assert "PATCH" in response.headers["access-control-allow-methods"]
+
+
+def test_cors_ignores_other_origins(client: TestClient) -> None:
+    response = client.get("/tasks", headers={"Origin": "https://evil.example"})
+
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_cors_origins_setting_parses_lists_and_bare_hosts() -> None:
+    settings = Settings(
+        cors_origins="taskflow-frontend.onrender.com, http://localhost:5173/ ,,https://a.example"  # type: ignore[arg-type]
+    )
+
+    assert settings.cors_origins == [
+        "https://taskflow-frontend.onrender.com",
+        "http://localhost:5173",
+        "https://a.example",
+    ]
+
+
+def test_openapi_documents_every_status_code(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    def codes(path: str, method: str) -> set[str]:
+        return set(paths[path][method]["responses"])
+
+    assert {"200", "503"} <= codes("/health", "get")
+    assert {"200", "422", "500", "503"} <= codes("/tasks", "get")
+    assert {"201", "413", "415", "422", "503"} <= codes("/tasks", "post")
+    assert {"200", "404", "503"} <= codes("/tasks/{task_id}", "get")
+    for method in ("put", "patch"):
+        assert {"200", "404", "412", "413", "415", "422", "503"} <= codes(
+            "/tasks/{task_id}", method
+        )
+    assert {"204", "404", "412", "503"} <= codes("/tasks/{task_id}", "delete")
+    assert {"200", "422"} <= codes("/tasks/count", "get")
+    assert {"200", "422"} <= codes("/tasks/stats", "get")
+
+
+def test_docs_page_is_served(client: TestClient) -> None:
+    response = client.get("/docs")
+
+    assert response.status_code == 200
+    assert "swagger" in response.text.lower()

@@ -1,0 +1,194 @@
+"""Alembic migrations: they agree with the models, go down and up again, and adopt the
+tutorial's create_all() database with its rows."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
+from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, func, inspect, text
+from sqlalchemy import Enum as SQLEnum
+
+from src.app import app
+from src.database import Base, alembic_config, get_db, init_db, make_engine, make_sessionmaker
+from tests.conftest import override_db
+
+
+@pytest.fixture
+def fresh_engine(fresh_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(fresh_database_url)
+    yield engine
+    engine.dispose()
+
+
+def schema_differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def downgrade_to_base(engine: Engine) -> None:
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+
+
+def test_migrations_match_the_models(fresh_engine: Engine) -> None:
+    init_db(fresh_engine)
+
+    assert current_revision(fresh_engine) == "0002"
+    assert schema_differences(fresh_engine) == []
+
+
+def test_upgrade_downgrade_upgrade(fresh_engine: Engine) -> None:
+    init_db(fresh_engine)
+    downgrade_to_base(fresh_engine)
+
+    assert not inspect(fresh_engine).has_table("tasks")
+    assert current_revision(fresh_engine) is None
+
+    init_db(fresh_engine)
+    assert schema_differences(fresh_engine) == []
+
+
+def test_init_db_twice_changes_nothing(fresh_engine: Engine) -> None:
+    init_db(fresh_engine)
+    init_db(fresh_engine)
+
+    assert current_revision(fresh_engine) == "0002"
+
+
+# The tutorial's models.py, as deployments created it with Base.metadata.create_all().
+class TutorialStatus(str, enum.Enum):  # noqa: UP042  (as the tutorial wrote it)
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class TutorialPriority(str, enum.Enum):  # noqa: UP042
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+TaskStatus = TutorialStatus  # the enum type names come from the class names
+TaskPriority = TutorialPriority
+
+
+def tutorial_table(metadata: MetaData) -> Table:
+    return Table(
+        "tasks",
+        metadata,
+        Column("id", String, primary_key=True, index=True),
+        Column("title", String(200), nullable=False),
+        Column("description", String(1000), nullable=True),
+        Column(
+            "status",
+            SQLEnum(TaskStatus, name="taskstatus", values_callable=lambda x: [e.value for e in x]),
+            nullable=False,
+        ),
+        Column(
+            "priority",
+            SQLEnum(
+                TaskPriority, name="taskpriority", values_callable=lambda x: [e.value for e in x]
+            ),
+            nullable=False,
+        ),
+        Column("assignee", String(100), nullable=True),
+        Column("due_date", DateTime, nullable=True),
+        Column("created_at", DateTime, nullable=False, server_default=func.now()),
+        Column("updated_at", DateTime, nullable=False, server_default=func.now()),
+    )
+
+
+TUTORIAL_ROWS = [
+    {
+        "id": "3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b",
+        "title": "From the tutorial",
+        "description": "créé avant la migration",
+        "status": "in_progress",
+        "priority": "high",
+        "assignee": "alice",
+        "due_date": datetime(2026, 1, 15, 9, 30),
+        "created_at": datetime(2025, 10, 22, 8, 0, 0),
+        "updated_at": datetime(2025, 10, 23, 17, 45, 12),
+    },
+    {
+        "id": "8d9e0f1a-2b3c-4d5e-8f70-8192a3b4c5d6",
+        "title": "Second",
+        "description": None,
+        "status": "todo",
+        "priority": "low",
+        "assignee": None,
+        "due_date": None,
+        "created_at": datetime(2025, 10, 24, 12, 0, 0),
+        "updated_at": datetime(2025, 10, 24, 12, 0, 0),
+    },
+]
+
+
+def test_tutorial_database_is_adopted_with_its_rows(fresh_engine: Engine) -> None:
+    metadata = MetaData()
+    table = tutorial_table(metadata)
+    metadata.create_all(fresh_engine)
+    with fresh_engine.begin() as connection:
+        connection.execute(table.insert(), TUTORIAL_ROWS)
+
+    init_db(fresh_engine)
+
+    assert current_revision(fresh_engine) == "0002"
+    assert schema_differences(fresh_engine) == []
+    with fresh_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM tasks")).scalar() == 2
+    app.dependency_overrides[get_db] = override_db(make_sessionmaker(fresh_engine))
+    try:
+        with TestClient(app) as client:
+            task = client.get(f"/tasks/{TUTORIAL_ROWS[0]['id']}").json()
+            assert task["title"] == "From the tutorial"
+            assert task["description"] == "créé avant la migration"
+            assert (task["status"], task["priority"], task["assignee"]) == (
+                "in_progress",
+                "high",
+                "alice",
+            )
+            assert task["due_date"] == "2026-01-15T09:30:00Z"
+            assert task["created_at"] == "2025-10-22T08:00:00Z"
+            assert task["updated_at"] == "2025-10-23T17:45:12Z"
+            assert task["version"] == 1
+            assert [
+                t["title"] for t in client.get("/tasks", params={"sort": "priority"}).json()
+            ] == [
+                "Second",
+                "From the tutorial",
+            ]
+            updated = client.patch(
+                f"/tasks/{task['id']}", json={"status": "done"}, headers={"If-Match": '"1"'}
+            )
+            assert updated.status_code == 200 and updated.json()["version"] == 2
+            assert client.post("/tasks", json={"title": "new one"}).status_code == 201
+    finally:
+        app.dependency_overrides.clear()
+
+
+def test_adopted_database_downgrades_and_upgrades(fresh_engine: Engine) -> None:
+    metadata = MetaData()
+    tutorial_table(metadata)
+    metadata.create_all(fresh_engine)
+    init_db(fresh_engine)
+
+    downgrade_to_base(fresh_engine)
+    init_db(fresh_engine)
+
+    assert schema_differences(fresh_engine) == []
