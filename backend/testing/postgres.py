@@ -38,7 +38,11 @@ def find_bindir() -> Path | None:
     if found:
         candidates.append(str(Path(found).parent))
     for candidate in candidates:
-        if candidate and (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
+        if (
+            candidate
+            and (Path(candidate) / "initdb").exists()
+            and (Path(candidate) / "pg_ctl").exists()
+        ):
             return Path(candidate)
     return None
 
@@ -71,8 +75,10 @@ class ThrowawayPostgres:
             shutil.chown(pwfile, "postgres", "postgres")
         self._run(
             "initdb",
-            "-D", str(self.datadir),
-            "-U", USER,
+            "-D",
+            str(self.datadir),
+            "-U",
+            USER,
             f"--pwfile={pwfile}",
             "--auth=scram-sha-256",
             "--encoding=UTF8",
@@ -96,7 +102,9 @@ class ThrowawayPostgres:
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def start(self) -> None:
-        self._run("pg_ctl", "-D", str(self.datadir), "-l", str(self.logfile), "-w", "-t", "30", "start")
+        self._run(
+            "pg_ctl", "-D", str(self.datadir), "-l", str(self.logfile), "-w", "-t", "30", "start"
+        )
         self.running = True
 
     def stop(self, mode: str = "fast") -> None:
@@ -149,8 +157,11 @@ def main(argv: list[str]) -> int:
         return 1 if os.environ.get("REQUIRE_POSTGRES") == "1" else 0
     started = time.monotonic()
     with ThrowawayPostgres() as server:
-        print(f"testing.postgres: server on port {server.port} "
-              f"ready in {time.monotonic() - started:.1f}s", file=sys.stderr)
+        print(
+            f"testing.postgres: server on port {server.port} "
+            f"ready in {time.monotonic() - started:.1f}s",
+            file=sys.stderr,
+        )
         env = {**os.environ, "TEST_DATABASE_URL": server.url()}
         return subprocess.call(argv, env=env)
 

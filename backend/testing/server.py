@@ -53,8 +53,15 @@ class AppServer:
 
     def start(self, wait: bool = True, timeout: float = 30.0) -> None:
         command = [
-            sys.executable, "-m", "uvicorn", self.app,
-            "--host", "127.0.0.1", "--port", str(self.port), *self.extra_args,
+            sys.executable,
+            "-m",
+            "uvicorn",
+            self.app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            *self.extra_args,
         ]
         with self.logfile.open("ab") as log:
             self.process = subprocess.Popen(
