@@ -43,7 +43,10 @@ export function useHealth() {
   });
 }
 
-/** After any write, every list, count and the stats bar are refetched from the server. */
+/**
+ * After any write, every list, count and the stats bar are refetched from the server. Not awaited by the
+ * mutations: the caller's own callbacks (closing a dialog) must not wait for, or race with, the refetch.
+ */
 function refreshAfterWrite(client: QueryClient): Promise<void> {
   return Promise.all([
     client.invalidateQueries({ queryKey: queryKeys.tasks }),
@@ -75,7 +78,9 @@ export function useCreateTask() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (task: TaskCreate) => createTask(task),
-    onSettled: () => refreshAfterWrite(client),
+    onSettled: () => {
+      void refreshAfterWrite(client);
+    },
   });
 }
 
@@ -101,7 +106,9 @@ export function useUpdateTask() {
     onSuccess: (saved) => {
       client.setQueryData(queryKeys.task(saved.id), saved);
     },
-    onSettled: () => refreshAfterWrite(client),
+    onSettled: () => {
+      void refreshAfterWrite(client);
+    },
   });
 }
 
@@ -119,7 +126,9 @@ export function useDeleteTask() {
     onSuccess: (_nothing, task) => {
       client.removeQueries({ queryKey: queryKeys.task(task.id) });
     },
-    onSettled: () => refreshAfterWrite(client),
+    onSettled: () => {
+      void refreshAfterWrite(client);
+    },
   });
 }
 
