@@ -99,7 +99,7 @@ export interface paths {
         get: operations["read_task_tasks__task_id__get"];
         /**
          * Put Task
-         * @description The same partial update as PATCH: only the fields sent change.
+         * @description A partial update: only the fields sent change; null clears description, assignee and due_date.
          */
         put: operations["put_task_tasks__task_id__put"];
         post?: never;
@@ -107,7 +107,10 @@ export interface paths {
         delete: operations["delete_task_tasks__task_id__delete"];
         options?: never;
         head?: never;
-        /** Patch Task */
+        /**
+         * Patch Task
+         * @description A partial update: only the fields sent change; null clears description, assignee and due_date.
+         */
         patch: operations["patch_task_tasks__task_id__patch"];
         trace?: never;
     };
