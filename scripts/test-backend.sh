@@ -10,7 +10,7 @@ uv run --frozen ruff format --check src tests testing migrations
 uv run --frozen mypy src
 
 postgres_url="${TEST_DATABASE_URL:-}"
-TEST_DATABASE_URL= uv run --frozen pytest --cov=src --cov-report=term-missing:skip-covered "$@"
+TEST_DATABASE_URL='' uv run --frozen pytest --cov=src --cov-report=term-missing:skip-covered "$@"
 if [ -n "$postgres_url" ]; then
   TEST_DATABASE_URL="$postgres_url" uv run --frozen pytest "$@"
 else

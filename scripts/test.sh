@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every suite, even after one fails, then says which failed. Exit status: 0 only if all passed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 bash scripts/install.sh || { echo "test: dependency install failed" >&2; exit 1; }
 
