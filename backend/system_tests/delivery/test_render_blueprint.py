@@ -51,6 +51,18 @@ SERVICE_FIELDS = {
     "image",
     "schedule",
 }
+# Fields of running services that a static site (served from Render's CDN) does not take.
+STATIC_SITE_EXCLUDED = {
+    "plan",
+    "region",
+    "startCommand",
+    "preDeployCommand",
+    "healthCheckPath",
+    "numInstances",
+    "scaling",
+    "disk",
+    "maxShutdownDelaySeconds",
+}
 DATABASE_FIELDS = {
     "name",
     "plan",
@@ -111,6 +123,10 @@ def test_the_file_uses_only_fields_render_documents(blueprint: Blueprint) -> Non
     assert set(blueprint) <= ROOT_FIELDS
     for service in blueprint["services"]:
         assert set(service) <= SERVICE_FIELDS, f"unknown fields in {service['name']}"
+        if service.get("runtime") == "static":
+            assert not set(service) & STATIC_SITE_EXCLUDED, (
+                f"not for a static site: {service['name']}"
+            )
     for database in blueprint["databases"]:
         assert set(database) <= DATABASE_FIELDS, f"unknown fields in {database['name']}"
 
@@ -168,8 +184,10 @@ def test_database_is_a_free_postgres_on_a_current_major_version(blueprint: Bluep
     assert int(database["postgresMajorVersion"]) >= 15
 
 
-def test_database_and_services_share_one_region(blueprint: Blueprint) -> None:
-    regions = {r.get("region") for r in blueprint["services"] + blueprint["databases"]}
+def test_database_and_backend_share_one_region(blueprint: Blueprint) -> None:
+    # Every database query crosses from the backend to the database: keep them together.
+    running = [s for s in blueprint["services"] if s.get("runtime") != "static"]
+    regions = {r.get("region") for r in running + blueprint["databases"]}
     assert len(regions) == 1 and None not in regions, regions
 
 
