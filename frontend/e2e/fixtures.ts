@@ -6,6 +6,7 @@ import { startStack, type Stack } from './stack';
 export interface ApiTask {
   id: string;
   title: string;
+  description: string | null;
   status: 'todo' | 'in_progress' | 'done';
   priority: 'low' | 'medium' | 'high';
   assignee: string | null;

@@ -59,7 +59,11 @@ class Managed {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const { child } = this;
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const exited = new Promise<void>((r) => {
+      child.once('exit', () => {
+        r();
+      });
+    });
     try {
       process.kill(-child.pid, signal);
     } catch {

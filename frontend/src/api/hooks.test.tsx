@@ -1,0 +1,106 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { act, renderHook, waitFor } from '@testing-library/react';
+import { http, HttpResponse, delay } from 'msw';
+import type { ReactNode } from 'react';
+import { describe, expect, it } from 'vitest';
+import { makeTask } from '../test/fixtures';
+import { API, server } from '../test/server';
+import { useTaskList, useUpdateTask } from './hooks';
+import { createQueryClient } from './queryClient';
+import type { Task, TaskStatus } from './types';
+
+function columns(tasks: Task[]) {
+  server.use(
+    http.get(`${API}/tasks`, ({ request }) => {
+      const status = new URL(request.url).searchParams.get('status') as TaskStatus;
+      const matching = tasks.filter((t) => t.status === status);
+      return HttpResponse.json(matching, { headers: { 'X-Total-Count': String(matching.length) } });
+    }),
+    http.get(`${API}/tasks/stats`, () => HttpResponse.json({})),
+  );
+}
+
+function renderBoardHooks() {
+  const client = createQueryClient();
+  const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+  return renderHook(
+    () => ({
+      todo: useTaskList({ filters: { status: ['todo'] }, sort: '-updated_at' }),
+      done: useTaskList({ filters: { status: ['done'] }, sort: '-updated_at' }),
+      update: useUpdateTask(),
+    }),
+    { wrapper },
+  );
+}
+
+const ids = (list: { data?: { pages: { tasks: Task[] }[] } | undefined }) => list.data?.pages.flatMap((p) => p.tasks.map((t) => t.id));
+
+describe('useUpdateTask', () => {
+  it('moves the card at once, and rolls the move back when the server answers 412', async () => {
+    const task = makeTask({ status: 'todo', version: 2 });
+    columns([task]);
+    let release: () => void = () => undefined;
+    const answered = new Promise<void>((r) => {
+      release = r;
+    });
+    server.use(
+      http.patch(`${API}/tasks/${task.id}`, async () => {
+        await answered;
+        return HttpResponse.json({ detail: 'The task was changed by someone else' }, { status: 412 });
+      }),
+    );
+    const { result } = renderBoardHooks();
+    await waitFor(() => {
+      expect(ids(result.current.todo)).toEqual([task.id]);
+    });
+
+    act(() => {
+      result.current.update.mutate({ task, changes: { status: 'done' } });
+    });
+    // Shown at once, before the server has answered.
+    await waitFor(() => {
+      expect(ids(result.current.done)).toEqual([task.id]);
+    });
+    expect(ids(result.current.todo)).toEqual([]);
+
+    release();
+    await waitFor(() => {
+      expect(result.current.update.isError).toBe(true);
+    });
+    expect(ids(result.current.todo)).toEqual([task.id]);
+    expect(ids(result.current.done)).toEqual([]);
+  });
+
+  it('keeps the move when the server accepts it', async () => {
+    const task = makeTask({ status: 'todo' });
+    let stored: Task = task;
+    server.use(
+      http.get(`${API}/tasks`, async ({ request }) => {
+        await delay(5);
+        const status = new URL(request.url).searchParams.get('status');
+        const matching = stored.status === status ? [stored] : [];
+        return HttpResponse.json(matching, { headers: { 'X-Total-Count': String(matching.length) } });
+      }),
+      http.get(`${API}/tasks/stats`, () => HttpResponse.json({})),
+      http.patch(`${API}/tasks/${task.id}`, async ({ request }) => {
+        expect(request.headers.get('If-Match')).toBe('"1"');
+        stored = { ...stored, ...((await request.json()) as Partial<Task>), version: 2 };
+        return HttpResponse.json(stored);
+      }),
+    );
+    const { result } = renderBoardHooks();
+    await waitFor(() => {
+      expect(ids(result.current.todo)).toEqual([task.id]);
+    });
+    act(() => {
+      result.current.update.mutate({ task, changes: { status: 'done' } });
+    });
+    await waitFor(() => {
+      expect(result.current.update.isSuccess).toBe(true);
+    });
+    await waitFor(() => {
+      expect(result.current.done.data?.pages[0]?.tasks[0]?.version).toBe(2);
+    });
+    expect(ids(result.current.todo)).toEqual([]);
+  });
+});

@@ -1,0 +1,140 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { makeTask, renderWithClient } from '../test/fixtures';
+import { API, server } from '../test/server';
+import { CreateTaskDialog } from './CreateTaskDialog';
+import { EditTaskDialog } from './EditTaskDialog';
+
+function quietLists() {
+  server.use(
+    http.get(`${API}/tasks`, () => HttpResponse.json([], { headers: { 'X-Total-Count': '0' } })),
+    http.get(`${API}/tasks/stats`, () => HttpResponse.json({})),
+  );
+}
+
+describe('CreateTaskDialog', () => {
+  it("shows the server's 422 on the field it concerns and keeps the dialog open", async () => {
+    quietLists();
+    server.use(
+      http.post(`${API}/tasks`, () =>
+        HttpResponse.json({ detail: [{ loc: ['body', 'title'], msg: 'Title must not be blank', type: 'value_error' }] }, { status: 422 }),
+      ),
+    );
+    const user = userEvent.setup();
+    let closed = false;
+    renderWithClient(
+      <CreateTaskDialog
+        onClose={() => {
+          closed = true;
+        }}
+      />,
+    );
+    const dialog = screen.getByRole('dialog', { name: 'New task' });
+    await user.type(within(dialog).getByLabelText('Title'), '   ');
+    await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
+
+    const title = await within(dialog).findByLabelText('Title');
+    await waitFor(() => {
+      expect(title).toHaveAttribute('aria-invalid', 'true');
+    });
+    expect(title).toHaveAccessibleDescription('Title must not be blank');
+    expect(within(dialog).getByLabelText('Description')).not.toHaveAttribute('aria-invalid');
+    expect(closed).toBe(false);
+  });
+
+  it('sends the whole form and closes on success', async () => {
+    quietLists();
+    let body: unknown;
+    server.use(
+      http.post(`${API}/tasks`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json(makeTask({ title: 'Ship it' }), { status: 201 });
+      }),
+    );
+    const user = userEvent.setup();
+    let closed = false;
+    renderWithClient(
+      <CreateTaskDialog
+        onClose={() => {
+          closed = true;
+        }}
+      />,
+    );
+    const dialog = screen.getByRole('dialog', { name: 'New task' });
+    await user.type(within(dialog).getByLabelText('Title'), 'Ship it');
+    await user.type(within(dialog).getByLabelText('Description'), 'Before Friday');
+    await user.selectOptions(within(dialog).getByLabelText('Priority'), 'high');
+    await user.type(within(dialog).getByLabelText('Assignee'), 'ann');
+    await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
+    await waitFor(() => {
+      expect(closed).toBe(true);
+    });
+    expect(body).toEqual({ title: 'Ship it', description: 'Before Friday', status: 'todo', priority: 'high', assignee: 'ann', due_date: null });
+  });
+});
+
+describe('EditTaskDialog', () => {
+  it('on 412 says someone else changed the task, and Reload shows their version', async () => {
+    quietLists();
+    const mine = makeTask({ title: 'Original', version: 1 });
+    const theirs = { ...mine, title: 'Changed elsewhere', version: 2 };
+    let current = mine;
+    server.use(
+      http.get(`${API}/tasks/${mine.id}`, () => HttpResponse.json(current)),
+      http.patch(`${API}/tasks/${mine.id}`, ({ request }) => {
+        expect(request.headers.get('If-Match')).toBe('"1"');
+        current = theirs;
+        return HttpResponse.json({ detail: 'The task was changed by someone else' }, { status: 412 });
+      }),
+    );
+    const user = userEvent.setup();
+    renderWithClient(<EditTaskDialog taskId={mine.id} onClose={() => undefined} />);
+    const dialog = screen.getByRole('dialog', { name: 'Edit task' });
+    const title = await within(dialog).findByLabelText('Title');
+    expect(title).toHaveValue('Original');
+
+    await user.clear(title);
+    await user.type(title, 'My edit');
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(await within(dialog).findByText(/Someone else changed this task/)).toBeInTheDocument();
+
+    await user.click(within(dialog).getByRole('button', { name: 'Reload task' }));
+    await waitFor(() => {
+      expect(within(dialog).getByLabelText('Title')).toHaveValue('Changed elsewhere');
+    });
+    expect(within(dialog).queryByText(/Someone else changed this task/)).not.toBeInTheDocument();
+  });
+
+  it('deletes only after confirmation, with If-Match', async () => {
+    quietLists();
+    const task = makeTask({ version: 4 });
+    let deletedWith: string | null = null;
+    server.use(
+      http.get(`${API}/tasks/${task.id}`, () => HttpResponse.json(task)),
+      http.delete(`${API}/tasks/${task.id}`, ({ request }) => {
+        deletedWith = request.headers.get('If-Match');
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    const user = userEvent.setup();
+    let closed = false;
+    renderWithClient(
+      <EditTaskDialog
+        taskId={task.id}
+        onClose={() => {
+          closed = true;
+        }}
+      />,
+    );
+    const dialog = screen.getByRole('dialog', { name: 'Edit task' });
+    await user.click(await within(dialog).findByRole('button', { name: 'Delete…' }));
+    expect(deletedWith).toBeNull();
+    await user.click(within(dialog).getByRole('button', { name: 'Yes, delete' }));
+    await waitFor(() => {
+      expect(closed).toBe(true);
+    });
+    expect(deletedWith).toBe('"4"');
+  });
+});
