@@ -7,6 +7,8 @@ export default defineConfig({
   testDir: './e2e',
   outputDir: './test-results/e2e',
   timeout: 60_000,
+  // The whole run is bounded, whatever hangs.
+  globalTimeout: 10 * 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: process.env.E2E_WORKERS ? Number(process.env.E2E_WORKERS) : 2,
