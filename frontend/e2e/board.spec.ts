@@ -6,6 +6,9 @@ test('drag a card with the mouse from To do to In progress; the move is saved', 
   await page.goto('/');
   const source = card(page, task.title);
   await expect(source).toBeVisible();
+  const inProgressStat = page.getByTestId('stat-in_progress');
+  await expect(inProgressStat).not.toHaveText('–');
+  const inProgressBefore = Number(await inProgressStat.textContent());
 
   const from = await source.boundingBox();
   const to = await column(page, 'in_progress').boundingBox();
@@ -20,6 +23,7 @@ test('drag a card with the mouse from To do to In progress; the move is saved', 
   await expect(column(page, 'in_progress').getByRole('button', { name: task.title, exact: true })).toBeVisible();
   await expect(column(page, 'todo').getByRole('button', { name: task.title, exact: true })).toHaveCount(0);
   await expect.poll(async () => (await getTaskViaApi(api, task.id)).status).toBe('in_progress');
+  await expect(inProgressStat).toHaveText(String(inProgressBefore + 1));
   await page.reload();
   await expect(column(page, 'in_progress').getByRole('button', { name: task.title, exact: true })).toBeVisible();
 });
@@ -39,8 +43,8 @@ test('move a card with the keyboard alone: Space, arrows, Space', async ({ page,
   await expect(column(page, 'done').getByRole('button', { name: task.title, exact: true })).toBeVisible();
   await expect.poll(async () => (await getTaskViaApi(api, task.id)).status).toBe('done');
 
-  // And back one column, from the handle that keeps focus after the drop.
-  await page.getByRole('button', { name: `Move “${task.title}”` }).focus();
+  // Focus stays on the moved card, so the next move needs no mouse either: back one column.
+  await expect(page.getByRole('button', { name: `Move “${task.title}”` })).toBeFocused();
   await page.keyboard.press('Enter');
   await page.keyboard.press('ArrowLeft');
   await page.keyboard.press('Enter');
@@ -65,6 +69,7 @@ test('a move the server refuses (the task changed elsewhere) is rolled back with
   await expect(column(page, 'todo').getByRole('button', { name: task.title, exact: true })).toBeVisible();
   await expect(column(page, 'in_progress').getByRole('button', { name: task.title, exact: true })).toHaveCount(0);
   expect((await getTaskViaApi(api, task.id)).status).toBe('todo');
+  await expect(page.getByRole('button', { name: `Move “${task.title}”` })).toBeFocused();
 
   await page.getByRole('button', { name: 'Reload', exact: true }).click();
   await expect(card(page, task.title)).toContainText('High');

@@ -107,13 +107,13 @@ export function seedDatabase(databaseUrl: string, count: number): void {
   if (result.status !== 0) throw new Error(`seeding failed (${String(result.status)}):\n${result.stdout}\n${result.stderr}`);
 }
 
-export async function startBackend(databaseUrl: string, port?: number): Promise<Backend> {
+export async function startBackend(databaseUrl: string, port?: number, env: Record<string, string> = {}): Promise<Backend> {
   const listenPort = port ?? (await freePort());
   const process_ = new Managed(
     'uv',
     ['run', '--frozen', '--quiet', 'uvicorn', 'src.app:app', '--host', '127.0.0.1', '--port', String(listenPort)],
     BACKEND_DIR,
-    { DATABASE_URL: databaseUrl, ENVIRONMENT: 'test', LOG_LEVEL: 'WARNING' },
+    { DATABASE_URL: databaseUrl, ENVIRONMENT: 'test', LOG_LEVEL: 'WARNING', ...env },
   );
   const url = `http://127.0.0.1:${String(listenPort)}`;
   await waitForHttp(`${url}/health`, process_.child, process_.log);
@@ -125,17 +125,35 @@ export interface Preview {
   stop: () => Promise<void>;
 }
 
-/** `vite preview` of dist/, forwarding /tasks and /health to `apiTarget` (same origin, as in development). */
-export async function startPreview(apiTarget: string): Promise<Preview> {
-  if (!existsSync(join(FRONTEND_DIR, 'dist', 'index.html'))) throw new Error('frontend/dist is missing: run `npm run build` first');
-  const port = await freePort();
-  const vite = join(FRONTEND_DIR, 'node_modules', '.bin', 'vite');
-  const process_ = new Managed(vite, ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], FRONTEND_DIR, {
-    TASKFLOW_API_PROXY: apiTarget,
-  });
+const VITE = join(FRONTEND_DIR, 'node_modules', '.bin', 'vite');
+
+/**
+ * `vite preview` of a build (dist/ by default), forwarding /tasks and /health to `apiTarget`
+ * (same origin, as in development). A build made with VITE_API_URL calls its API directly instead.
+ */
+export async function startPreview(apiTarget: string, options: { outDir?: string; port?: number } = {}): Promise<Preview> {
+  const outDir = options.outDir ?? join(FRONTEND_DIR, 'dist');
+  if (!existsSync(join(outDir, 'index.html'))) throw new Error(`${outDir} has no build: run \`npm run build\` first`);
+  const port = options.port ?? (await freePort());
+  const process_ = new Managed(
+    VITE,
+    ['preview', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    FRONTEND_DIR,
+    { TASKFLOW_API_PROXY: apiTarget },
+  );
   const url = `http://127.0.0.1:${String(port)}`;
   await waitForHttp(url, process_.child, process_.log);
   return { url, stop: () => process_.stop() };
+}
+
+/** A production build calling the API at `apiUrl` cross-origin, as the static site on Render does. */
+export function buildFor(apiUrl: string, outDir: string): void {
+  const result = spawnSync(VITE, ['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: FRONTEND_DIR,
+    env: { ...process.env, VITE_API_URL: apiUrl },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`vite build failed (${String(result.status)}):\n${result.stdout}\n${result.stderr}`);
 }
 
 export interface Stack {

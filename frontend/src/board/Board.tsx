@@ -11,7 +11,7 @@ import {
   type DragEndEvent,
   type DragStartEvent,
 } from '@dnd-kit/core';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { ApiError } from '../api/errors';
 import { useReloadTasks, useUpdateTask } from '../api/hooks';
 import { STATUSES, type Task, type TaskFilters, type TaskStatus } from '../api/types';
@@ -19,7 +19,7 @@ import { useNotify } from '../notices/notices';
 import { STATUS_LABELS } from '../tasks/labels';
 import { BoardColumn } from './BoardColumn';
 import { columnKeyboardCoordinates } from './keyboardCoordinates';
-import { TaskCardBody } from './TaskCard';
+import { TaskCardBody, type FocusRequest } from './TaskCard';
 
 interface Props {
   filters: TaskFilters;
@@ -52,6 +52,10 @@ const screenReaderInstructions = {
 export function Board({ filters, onOpen }: Props) {
   const columns = filters.status.length > 0 ? STATUSES.filter((s) => filters.status.includes(s)) : STATUSES;
   const [dragging, setDragging] = useState<Task | null>(null);
+  const [focusRequest, setFocusRequest] = useState<FocusRequest | null>(null);
+  const clearFocusRequest = useCallback(() => {
+    setFocusRequest(null);
+  }, []);
   const update = useUpdateTask();
   const reload = useReloadTasks();
   const notify = useNotify();
@@ -64,15 +68,18 @@ export function Board({ filters, onOpen }: Props) {
     setDragging(taskOf(active.data.current) ?? null);
   };
 
-  const onDragEnd = ({ active, over }: DragEndEvent) => {
+  const onDragEnd = ({ active, over, activatorEvent }: DragEndEvent) => {
     setDragging(null);
     const task = taskOf(active.data.current);
     const target = over?.id as TaskStatus | undefined;
     if (!task || !target || target === task.status) return;
+    if (activatorEvent instanceof KeyboardEvent) setFocusRequest({ id: task.id, status: target });
     update.mutate(
       { task, changes: { status: target } },
       {
         onError: (error) => {
+          // Rolled back: the card is back where it was; focus its handle there.
+          if (activatorEvent instanceof KeyboardEvent) setFocusRequest({ id: task.id, status: task.status });
           if (error instanceof ApiError && error.isConflict) {
             notify({
               tone: 'error',
@@ -100,7 +107,14 @@ export function Board({ filters, onOpen }: Props) {
     >
       <div className="board" data-testid="board">
         {columns.map((status) => (
-          <BoardColumn key={status} status={status} filters={filters} onOpen={onOpen} />
+          <BoardColumn
+            key={status}
+            status={status}
+            filters={filters}
+            onOpen={onOpen}
+            focusRequest={focusRequest}
+            onFocused={clearFocusRequest}
+          />
         ))}
       </div>
       <DragOverlay>

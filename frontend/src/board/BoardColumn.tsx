@@ -3,7 +3,7 @@ import { useDroppable } from '@dnd-kit/core';
 import { useTaskList } from '../api/hooks';
 import type { Task, TaskFilters, TaskStatus } from '../api/types';
 import { STATUS_LABELS } from '../tasks/labels';
-import { TaskCard } from './TaskCard';
+import { TaskCard, type FocusRequest } from './TaskCard';
 
 // Most recently changed first, so a card just moved or added lands on top, where the optimistic update puts it.
 export const BOARD_SORT = '-updated_at';
@@ -12,9 +12,11 @@ interface Props {
   status: TaskStatus;
   filters: TaskFilters;
   onOpen: (task: Task) => void;
+  focusRequest: FocusRequest | null;
+  onFocused: () => void;
 }
 
-export function BoardColumn({ status, filters, onOpen }: Props) {
+export function BoardColumn({ status, filters, onOpen, focusRequest, onFocused }: Props) {
   const { setNodeRef, isOver } = useDroppable({ id: status });
   const query = useTaskList({ filters: { ...filters, status: [status] }, sort: BOARD_SORT });
   const tasks = query.data?.pages.flatMap((page) => page.tasks) ?? [];
@@ -47,7 +49,7 @@ export function BoardColumn({ status, filters, onOpen }: Props) {
       {query.data && tasks.length === 0 && <p className="muted column__note">No tasks here. Drop one to move it.</p>}
       <ul className="column__cards">
         {tasks.map((task) => (
-          <TaskCard key={task.id} task={task} onOpen={onOpen} />
+          <TaskCard key={task.id} task={task} onOpen={onOpen} focusRequest={focusRequest} onFocused={onFocused} />
         ))}
       </ul>
       {query.hasNextPage && (

@@ -1,6 +1,7 @@
 // One task on the board: drag it with the mouse, or focus its handle and move it with the keyboard.
 import { useDraggable } from '@dnd-kit/core';
-import type { Task } from '../api/types';
+import { useEffect, useRef, type KeyboardEventHandler, type PointerEventHandler, type ReactNode } from 'react';
+import type { Task, TaskStatus } from '../api/types';
 import { formatDueDate, isOverdue } from '../tasks/dates';
 import { PRIORITY_LABELS } from '../tasks/labels';
 
@@ -9,7 +10,13 @@ interface Props {
   onOpen: (task: Task) => void;
 }
 
-export function TaskCardBody({ task, onOpen, handle }: Props & { handle?: React.ReactNode }) {
+/** After a keyboard move, the card that should take focus where it landed. */
+export interface FocusRequest {
+  id: string;
+  status: TaskStatus;
+}
+
+export function TaskCardBody({ task, onOpen, handle }: Props & { handle?: ReactNode }) {
   const overdue = isOverdue(task);
   return (
     <>
@@ -40,14 +47,28 @@ export function TaskCardBody({ task, onOpen, handle }: Props & { handle?: React.
   );
 }
 
-export function TaskCard({ task, onOpen }: Props) {
+interface CardProps extends Props {
+  focusRequest: FocusRequest | null;
+  onFocused: () => void;
+}
+
+export function TaskCard({ task, onOpen, focusRequest, onFocused }: CardProps) {
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, isDragging } = useDraggable({
     id: task.id,
     data: { task, status: task.status },
   });
+  const handleRef = useRef<HTMLButtonElement | null>(null);
+  // A moved card is a new element in another column; keyboard users keep their place on it.
+  const wantsFocus = focusRequest?.id === task.id && focusRequest.status === task.status;
+  useEffect(() => {
+    if (wantsFocus) {
+      handleRef.current?.focus();
+      onFocused();
+    }
+  }, [wantsFocus, onFocused]);
   // The whole card starts a mouse/touch drag; only the handle takes keyboard focus, so buttons never nest.
-  const onPointerDown = listeners?.onPointerDown as React.PointerEventHandler | undefined;
-  const onKeyDown = listeners?.onKeyDown as React.KeyboardEventHandler | undefined;
+  const onPointerDown = listeners?.onPointerDown as PointerEventHandler | undefined;
+  const onKeyDown = listeners?.onKeyDown as KeyboardEventHandler | undefined;
   return (
     <li
       ref={setNodeRef}
@@ -62,7 +83,10 @@ export function TaskCard({ task, onOpen }: Props) {
         handle={
           <button
             type="button"
-            ref={setActivatorNodeRef}
+            ref={(node) => {
+              handleRef.current = node;
+              setActivatorNodeRef(node);
+            }}
             className="card__handle"
             {...attributes}
             onKeyDown={onKeyDown}
