@@ -11,10 +11,13 @@ const apiProxyTarget = process.env.TASKFLOW_API_PROXY ?? 'http://localhost:8000'
 const apiPaths = ['/tasks', '/health'];
 const proxy = Object.fromEntries(apiPaths.map((path) => [path, { target: apiProxyTarget, changeOrigin: true }]));
 
+// The e2e suite serves a build with the static site's production CSP (from render.yaml) to prove the app obeys it.
+const previewCsp = process.env.TASKFLOW_PREVIEW_CSP;
+
 export default defineConfig({
   plugins: [react()],
   server: { port: 5173, proxy },
-  preview: { proxy },
+  preview: { proxy, headers: previewCsp ? { 'Content-Security-Policy': previewCsp } : {} },
   build: { sourcemap: true },
   test: {
     environment: 'jsdom',

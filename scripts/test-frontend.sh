@@ -2,6 +2,7 @@
 # Frontend checks, in order: ESLint, tsc, API types freshness, Vitest, production build, Playwright e2e
 # (real backend + headless Chromium). Needs `npm ci` in frontend/ (scripts/install.sh does it).
 # Without a Chromium the e2e part is SKIPPED loudly; with REQUIRE_BROWSER=1 that is a failure.
+# FRONTEND_SKIP_E2E=1 (a CI job whose sibling job runs the e2e part) skips it loudly too, unless REQUIRE_BROWSER=1.
 set -euo pipefail
 cd "$(dirname "$0")/../frontend"
 
@@ -29,6 +30,12 @@ step "production build"
 env -u VITE_API_URL npm run --silent build
 
 step "end-to-end tests (Playwright, headless Chromium)"
+if [ "${FRONTEND_SKIP_E2E:-0}" = "1" ] && [ "${REQUIRE_BROWSER:-0}" != "1" ]; then
+  echo "############################################################################"
+  echo "# SKIPPED: frontend e2e tests (Playwright) NOT RUN here: FRONTEND_SKIP_E2E=1 #"
+  echo "############################################################################"
+  exit 0
+fi
 browser=""
 for candidate in "${CHROMIUM_PATH:-}" chromium chromium-browser google-chrome-stable google-chrome; do
   [ -n "$candidate" ] || continue

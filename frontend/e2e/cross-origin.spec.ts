@@ -1,10 +1,28 @@
 // The production shape: a build with VITE_API_URL calling the backend on another origin through CORS,
-// so the browser must be allowed to read X-Total-Count and to send If-Match.
-import { mkdtempSync, rmSync } from 'node:fs';
+// so the browser must be allowed to read X-Total-Count and to send If-Match, under the static site's CSP.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { expect, test } from './fixtures';
-import { buildFor, freePort, removeDatabase, seedDatabase, startBackend, startPreview, tempDatabase } from './stack';
+import { FRONTEND_DIR, buildFor, freePort, removeDatabase, seedDatabase, startBackend, startPreview, tempDatabase } from './stack';
+
+interface RenderService {
+  runtime?: string;
+  headers?: { path: string; name: string; value: string }[];
+}
+
+/** render.yaml's Content-Security-Policy for the static site, with connect-src pointed at the test API. */
+function productionCsp(apiUrl: string): string {
+  const blueprint = parse(readFileSync(join(FRONTEND_DIR, '..', 'render.yaml'), 'utf8')) as { services: RenderService[] };
+  const site = blueprint.services.find((service) => service.runtime === 'static');
+  const csp = site?.headers?.find((header) => header.name.toLowerCase() === 'content-security-policy')?.value;
+  if (!csp) throw new Error('render.yaml: the static site has no Content-Security-Policy header');
+  return csp
+    .split(';')
+    .map((directive) => (directive.trim().startsWith('connect-src') ? ` connect-src 'self' ${apiUrl}` : directive))
+    .join(';');
+}
 
 test('a build with VITE_API_URL works against a backend on another origin (CORS)', async ({ browser }) => {
   test.setTimeout(120_000);
@@ -18,10 +36,15 @@ test('a build with VITE_API_URL works against a backend on another origin (CORS)
   seedDatabase(database.url, 120);
   const backend = await startBackend(database.url, apiPort, { CORS_ORIGINS: webUrl });
   // The proxy target is a port nothing listens on: any call that went same-origin would fail.
-  const preview = await startPreview('http://127.0.0.1:9', { outDir, port: webPort });
+  // The page gets the CSP the static site gets on Render; anything it blocks fails the test.
+  const preview = await startPreview('http://127.0.0.1:9', { outDir, port: webPort, csp: productionCsp(apiUrl) });
   const context = await browser.newContext({ baseURL: webUrl });
   try {
     const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+    });
     const apiCalls: string[] = [];
     page.on('request', (request) => {
       if (request.url().startsWith(apiUrl)) apiCalls.push(request.url());
@@ -45,6 +68,11 @@ test('a build with VITE_API_URL works against a backend on another origin (CORS)
     await page.goto('/?view=list');
     await expect(page.getByTestId('list-count')).toHaveText('Showing 100 of 121');
     expect(apiCalls.length).toBeGreaterThan(0);
+    // The board's drag overlay and the list's virtual rows style elements from script: allowed by style-src 'self'.
+    await page.goto('/');
+    await page.getByRole('button', { name: 'New task…' }).click();
+    await page.getByRole('dialog', { name: 'New task' }).getByRole('button', { name: 'Cancel' }).click();
+    expect(cspViolations).toEqual([]);
   } finally {
     await context.close();
     await Promise.all([backend.stop(), preview.stop()]);

@@ -131,7 +131,10 @@ const VITE = join(FRONTEND_DIR, 'node_modules', '.bin', 'vite');
  * `vite preview` of a build (dist/ by default), forwarding /tasks and /health to `apiTarget`
  * (same origin, as in development). A build made with VITE_API_URL calls its API directly instead.
  */
-export async function startPreview(apiTarget: string, options: { outDir?: string; port?: number } = {}): Promise<Preview> {
+export async function startPreview(
+  apiTarget: string,
+  options: { outDir?: string; port?: number; csp?: string } = {},
+): Promise<Preview> {
   const outDir = options.outDir ?? join(FRONTEND_DIR, 'dist');
   if (!existsSync(join(outDir, 'index.html'))) throw new Error(`${outDir} has no build: run \`npm run build\` first`);
   const port = options.port ?? (await freePort());
@@ -139,7 +142,7 @@ export async function startPreview(apiTarget: string, options: { outDir?: string
     VITE,
     ['preview', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
     FRONTEND_DIR,
-    { TASKFLOW_API_PROXY: apiTarget },
+    { TASKFLOW_API_PROXY: apiTarget, ...(options.csp ? { TASKFLOW_PREVIEW_CSP: options.csp } : {}) },
   );
   const url = `http://127.0.0.1:${String(port)}`;
   await waitForHttp(url, process_.child, process_.log);
