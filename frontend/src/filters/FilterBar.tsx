@@ -42,6 +42,9 @@ export function FilterBar({ filters, onChange }: Props) {
   const [assignee, setAssignee] = useDebouncedField(filters.assignee, (value) => {
     onChange({ ...filters, assignee: value.trim() });
   });
+  // On narrow screens everything but the search folds away behind a toggle (CSS shows it only there).
+  const [open, setOpen] = useState(false);
+  const active = filters.status.length + filters.priority.length + (filters.assignee ? 1 : 0) + (filters.overdue ? 1 : 0);
 
   return (
     <section className="filters" aria-label="Filters">
@@ -57,58 +60,71 @@ export function FilterBar({ filters, onChange }: Props) {
           }}
         />
       </div>
-      <fieldset className="filters__group">
-        <legend>Status</legend>
-        {STATUSES.map((status) => (
-          <label key={status} className="chip">
-            <input
-              type="checkbox"
-              checked={filters.status.includes(status)}
-              onChange={() => {
-                onChange({ ...filters, status: toggle(filters.status, status) });
-              }}
-            />
-            {STATUS_LABELS[status]}
-          </label>
-        ))}
-      </fieldset>
-      <fieldset className="filters__group">
-        <legend>Priority</legend>
-        {PRIORITIES.map((priority) => (
-          <label key={priority} className="chip">
-            <input
-              type="checkbox"
-              checked={filters.priority.includes(priority)}
-              onChange={() => {
-                onChange({ ...filters, priority: toggle(filters.priority, priority) });
-              }}
-            />
-            {PRIORITY_LABELS[priority]}
-          </label>
-        ))}
-      </fieldset>
-      <div className="filters__field">
-        <label htmlFor={`${id}-assignee`}>Assignee</label>
-        <input
-          id={`${id}-assignee`}
-          type="text"
-          placeholder="Exact name"
-          value={assignee}
-          onChange={(e) => {
-            setAssignee(e.target.value);
-          }}
-        />
+      <button
+        type="button"
+        className="button filters__toggle"
+        aria-expanded={open}
+        aria-controls={`${id}-more`}
+        onClick={() => {
+          setOpen(!open);
+        }}
+      >
+        Filters{active > 0 ? ` (${String(active)})` : ''}
+      </button>
+      <div id={`${id}-more`} className={`filters__more${open ? ' is-open' : ''}`}>
+        <fieldset className="filters__group">
+          <legend>Status</legend>
+          {STATUSES.map((status) => (
+            <label key={status} className="chip">
+              <input
+                type="checkbox"
+                checked={filters.status.includes(status)}
+                onChange={() => {
+                  onChange({ ...filters, status: toggle(filters.status, status) });
+                }}
+              />
+              {STATUS_LABELS[status]}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="filters__group">
+          <legend>Priority</legend>
+          {PRIORITIES.map((priority) => (
+            <label key={priority} className="chip">
+              <input
+                type="checkbox"
+                checked={filters.priority.includes(priority)}
+                onChange={() => {
+                  onChange({ ...filters, priority: toggle(filters.priority, priority) });
+                }}
+              />
+              {PRIORITY_LABELS[priority]}
+            </label>
+          ))}
+        </fieldset>
+        <div className="filters__field">
+          <label htmlFor={`${id}-assignee`}>Assignee</label>
+          <input
+            id={`${id}-assignee`}
+            type="text"
+            placeholder="Exact name"
+            value={assignee}
+            onChange={(e) => {
+              setAssignee(e.target.value);
+            }}
+          />
+        </div>
+        <label className="chip chip--overdue">
+          <input
+            type="checkbox"
+            checked={filters.overdue}
+            onChange={(e) => {
+              onChange({ ...filters, overdue: e.target.checked });
+            }}
+          />
+          Overdue only
+        </label>
       </div>
-      <label className="chip chip--overdue">
-        <input
-          type="checkbox"
-          checked={filters.overdue}
-          onChange={(e) => {
-            onChange({ ...filters, overdue: e.target.checked });
-          }}
-        />
-        Overdue only
-      </label>
       {hasActiveFilters(filters) && (
         <button
           type="button"
