@@ -66,7 +66,16 @@ test('5,000 tasks: the list pages in 100 at a time as it scrolls, rendering only
 
     // The page still answers: open the edit dialog for a row far down the list.
     await page.getByTestId('task-row').last().getByRole('button').click();
-    await expect(page.getByRole('dialog', { name: 'Edit task' }).getByLabel('Title')).not.toHaveValue('');
+    const dialog = page.getByRole('dialog', { name: 'Edit task' });
+    await expect(dialog.getByLabel('Title')).not.toHaveValue('');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // The board holds 100 cards per column too, and shows more on demand.
+    await page.getByRole('button', { name: 'Board', exact: true }).click();
+    const todo = page.getByTestId('column-todo');
+    await expect(todo.getByTestId('task-card')).toHaveCount(100);
+    await todo.getByRole('button', { name: /^Show more \(100 of \d+\)$/ }).click();
+    await expect(todo.getByTestId('task-card')).toHaveCount(200);
   } finally {
     await context.close();
     await stack.stop();
