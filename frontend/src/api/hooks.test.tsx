@@ -103,4 +103,39 @@ describe('useUpdateTask', () => {
     });
     expect(ids(result.current.todo)).toEqual([]);
   });
+
+  it('a second move of the same card right after the first sends the version the first produced', async () => {
+    const task = makeTask({ status: 'todo', version: 1 });
+    let stored: Task = task;
+    const ifMatches: (string | null)[] = [];
+    server.use(
+      http.get(`${API}/tasks`, ({ request }) => {
+        const status = new URL(request.url).searchParams.get('status');
+        const matching = stored.status === status ? [stored] : [];
+        return HttpResponse.json(matching, { headers: { 'X-Total-Count': String(matching.length) } });
+      }),
+      http.get(`${API}/tasks/stats`, () => HttpResponse.json({})),
+      http.patch(`${API}/tasks/${task.id}`, async ({ request }) => {
+        const ifMatch = request.headers.get('If-Match');
+        ifMatches.push(ifMatch);
+        if (ifMatch !== `"${String(stored.version)}"`) return HttpResponse.json({ detail: 'stale' }, { status: 412 });
+        stored = { ...stored, ...((await request.json()) as Partial<Task>), version: stored.version + 1 };
+        return HttpResponse.json(stored);
+      }),
+    );
+    const { result } = renderBoardHooks();
+    await waitFor(() => {
+      expect(ids(result.current.todo)).toEqual([task.id]);
+    });
+    // Both moves start from the card as the page first showed it (version 1), before any refetch.
+    act(() => {
+      result.current.update.mutate({ task, changes: { status: 'done' } });
+      result.current.update.mutate({ task: { ...task, status: 'done' }, changes: { status: 'in_progress' } });
+    });
+    await waitFor(() => {
+      expect(stored.version).toBe(3);
+    });
+    expect(ifMatches).toEqual(['"1"', '"2"']);
+    expect(stored.status).toBe('in_progress');
+  });
 });

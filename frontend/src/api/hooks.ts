@@ -84,6 +84,31 @@ export function useCreateTask() {
   });
 }
 
+/**
+ * Versions produced by this page's own writes: task id -> (version written against -> version it became).
+ * A card moved twice in quick succession still carries the version from before the first move (the lists
+ * are refetched afterwards); following this chain sends the version our own write produced, while a write
+ * by anyone else still makes the server answer 412.
+ */
+const ownWrites = new Map<string, Map<number, number>>();
+
+function recordOwnWrite(base: Pick<Task, 'id' | 'version'>, saved: Pick<Task, 'version'>): void {
+  const chain = ownWrites.get(base.id) ?? new Map<number, number>();
+  chain.set(base.version, saved.version);
+  ownWrites.set(base.id, chain);
+}
+
+/** The task with the newest version this page's own writes lead to from the version it carries. */
+export function currentBase(task: Task): Task {
+  const chain = ownWrites.get(task.id);
+  let version = task.version;
+  for (let next = chain?.get(version); next !== undefined; next = chain?.get(version)) version = next;
+  return version === task.version ? task : { ...task, version };
+}
+
+/** Writes to tasks run one after another, so each knows the version the previous one produced. */
+const WRITE_SCOPE = { id: 'task-writes' };
+
 export interface TaskChange {
   /** The task as this page knows it: its version is sent as If-Match. */
   task: Task;
@@ -94,7 +119,13 @@ export interface TaskChange {
 export function useUpdateTask() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ task, changes }: TaskChange) => updateTask(task, changes),
+    scope: WRITE_SCOPE,
+    mutationFn: async ({ task, changes }: TaskChange) => {
+      const base = currentBase(task);
+      const saved = await updateTask(base, changes);
+      recordOwnWrite(base, saved);
+      return saved;
+    },
     onMutate: async ({ task, changes }) => {
       const next: Task = { ...task, ...changes };
       const snapshot = await applyOptimistically(client, (data, params) => withTaskChanged(data, next, params.filters));
@@ -115,7 +146,8 @@ export function useUpdateTask() {
 export function useDeleteTask() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (task: Task) => deleteTask(task),
+    scope: WRITE_SCOPE,
+    mutationFn: (task: Task) => deleteTask(currentBase(task)),
     onMutate: async (task) => {
       const snapshot = await applyOptimistically(client, (data) => withTaskRemoved(data, task.id));
       return { snapshot };
