@@ -5,6 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { createQueryClient } from './api/queryClient';
 import { NoticeProvider } from './notices/NoticeProvider';
+import { ErrorBoundary } from './status/ErrorBoundary';
 import './styles.css';
 
 const root = document.getElementById('root');
@@ -12,10 +13,12 @@ if (!root) throw new Error('index.html has no #root element');
 
 createRoot(root).render(
   <StrictMode>
-    <QueryClientProvider client={createQueryClient()}>
-      <NoticeProvider>
-        <App />
-      </NoticeProvider>
-    </QueryClientProvider>
+    <ErrorBoundary>
+      <QueryClientProvider client={createQueryClient()}>
+        <NoticeProvider>
+          <App />
+        </NoticeProvider>
+      </QueryClientProvider>
+    </ErrorBoundary>
   </StrictMode>,
 );
