@@ -44,7 +44,7 @@ for (const view of ['board', 'list'] as const) {
   }
 }
 
-test('at 375 px: filters fold behind a toggle and still work, and a task can be added and edited', async ({ page, tag }) => {
+test('at 375 px: filters fold behind a toggle and still work, and a task can be added and edited', async ({ page, tag }, testInfo) => {
   await page.setViewportSize({ width: 375, height: 812 });
   await page.goto('/');
   const toggle = page.getByRole('button', { name: /^Filters/ });
@@ -67,6 +67,10 @@ test('at 375 px: filters fold behind a toggle and still work, and a task can be 
 
   // The dialog passes axe too, with its delete confirmation showing.
   await dialog.getByRole('button', { name: 'Delete…' }).click();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = join(SCREENSHOTS, 'edit-dialog-mobile.png');
+  await page.screenshot({ path: file });
+  await testInfo.attach('edit-dialog-mobile', { path: file, contentType: 'image/png' });
   const results = await new AxeBuilder({ page }).analyze();
   expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
 });
