@@ -24,7 +24,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-(cd backend && exec uv run --frozen uvicorn src.app:app --reload --host 127.0.0.1 --port "$API_PORT") &
+(cd backend && exec uv run --frozen uvicorn src.app:app --reload --reload-dir src --reload-dir migrations --host 127.0.0.1 --port "$API_PORT") &
 pids+=($!)
 (cd frontend && unset VITE_API_URL && TASKFLOW_API_PROXY="http://localhost:$API_PORT" exec npx --no-install vite --host localhost --port "$WEB_PORT" --strictPort) &
 pids+=($!)

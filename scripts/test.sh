@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 bash scripts/install.sh || { echo "test: dependency install failed" >&2; exit 1; }
 
-suites=(backend)
+suites=(backend frontend delivery)
 passed=0
 failed=()
 for suite in "${suites[@]}"; do
