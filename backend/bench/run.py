@@ -103,15 +103,23 @@ def check_tools() -> None:
 
 
 def reset_data(url: str) -> None:
-    """Drop what create runs added, so every scenario sees the same 10,000 tasks."""
+    """Drop what create runs added, so every scenario sees the same 10,000 tasks.
+
+    Requests still queued in the server when wrk stops commit after wrk has gone, so delete until
+    the count holds still (bounded).
+    """
     conn = psycopg2.connect(url)
     try:
         conn.autocommit = True
         with conn.cursor() as cursor:
-            cursor.execute("DELETE FROM tasks WHERE title LIKE 'bench-create %'")
+            deadline = time.monotonic() + 30
+            count = -1
+            while count != TASKS and time.monotonic() < deadline:
+                time.sleep(0.5)
+                cursor.execute("DELETE FROM tasks WHERE title LIKE 'bench-create %'")
+                cursor.execute("SELECT count(*) FROM tasks")
+                (count,) = cursor.fetchone() or (0,)
             cursor.execute("VACUUM ANALYZE tasks")
-            cursor.execute("SELECT count(*) FROM tasks")
-            (count,) = cursor.fetchone() or (0,)
     finally:
         conn.close()
     if count != TASKS:

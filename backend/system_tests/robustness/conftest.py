@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg2
 import pytest
 
 from system_tests.robustness.harness import (
@@ -28,9 +29,22 @@ def postgres() -> Iterator[ThrowawayPostgres]:
 
 @pytest.fixture
 def own_postgres() -> Iterator[ThrowawayPostgres]:
-    """A PostgreSQL of this test's own, which it may stop and start."""
+    """A PostgreSQL of this test's own, which it may stop and start.
+
+    ThrowawayPostgres trades durability for speed (synchronous_commit = off); a test that crashes
+    the server and then counts rows needs commits that are on their way to disk when acknowledged,
+    as production's are.
+    """
     require_postgres("PostgreSQL fault tests")
     with ThrowawayPostgres() as server:
+        conn = psycopg2.connect(server.url("postgres"))
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cursor:
+                cursor.execute("ALTER SYSTEM SET synchronous_commit = on")
+                cursor.execute("SELECT pg_reload_conf()")
+        finally:
+            conn.close()
         yield server
 
 

@@ -41,6 +41,19 @@ def require_postgres(what: str) -> None:
     pytest.skip(line)
 
 
+def require_nft() -> None:
+    """Dropping packets needs nftables and root; CI (REQUIRE_POSTGRES=1) must have both."""
+    from system_tests.robustness.netfaults import DroppedTraffic
+
+    if DroppedTraffic.available():
+        return
+    line = "SKIPPED: dropped-traffic fault test: needs root and `nft` (apt-get install nftables)"
+    print(f"\n{'!' * 72}\n!! {line}\n{'!' * 72}", file=sys.stderr)
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{line} and REQUIRE_POSTGRES=1")
+    pytest.skip(line)
+
+
 def new_database_url(kind: str, request: pytest.FixtureRequest, tmp_dir: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{tmp_dir / f'taskflow-{uuid.uuid4().hex[:8]}.db'}"

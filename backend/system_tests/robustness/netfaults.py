@@ -1,19 +1,26 @@
-"""Network faults between the app and its database: a silent host, and a proxy that can go silent.
+"""Network faults between the app and its database.
 
-There is no netem and no network namespace on these machines, so a database host that "does not
-answer at all" is modelled in user space: a TCP listener that accepts connections and never sends a
-byte looks, to libpq, exactly like a PostgreSQL host whose replies are dropped. `FaultProxy` sits
-between the app and a real PostgreSQL and can switch to that behaviour mid-run, which also silences
-the connections already pooled by the app (the hard case: a blocked `recv`, not a refused connect).
+- `DroppedTraffic`: an nftables rule that drops every packet to and from one local port, so a
+  PostgreSQL the app is connected to vanishes from the network mid-run (no RST, no ACK), as a host
+  whose traffic is dropped does. Needs `nft` (Debian package nftables) and root.
+- `BlackHole`: a TCP listener that accepts connections and never sends a byte. To libpq this is a
+  database host that does not answer: the connect timeout is the only way out.
+- `FaultProxy`: a user-space proxy in front of a real PostgreSQL that can go silent mid-run. The
+  kernel still acknowledges what the app sends, so this is a hung server (what SIGSTOP would give),
+  not lost packets: only a client-side deadline ends a query sent to it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import select
+import shutil
 import socket
+import subprocess
 import threading
 import time
+import uuid
 
 from testing.postgres import free_port
 
@@ -178,3 +185,40 @@ class FaultProxy:
                 link.close()
             self._links.clear()
         time.sleep(_POLL_SECONDS)
+
+
+class DroppedTraffic:
+    """While active, an nftables table of its own drops all TCP to and from `port` on this host."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.table = f"taskflow_drop_{uuid.uuid4().hex[:8]}"
+        self.active = False
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("nft") is not None and os.geteuid() == 0
+
+    def start(self) -> None:
+        rules = (
+            f"table inet {self.table} {{\n"
+            "  chain out {\n"
+            "    type filter hook output priority 0; policy accept;\n"
+            f"    tcp dport {self.port} drop\n"
+            f"    tcp sport {self.port} drop\n"
+            "  }\n"
+            "}\n"
+        )
+        subprocess.run(["nft", "-f", "-"], input=rules, text=True, check=True)
+        self.active = True
+
+    def stop(self) -> None:
+        if self.active:
+            subprocess.run(["nft", "delete", "table", "inet", self.table], check=True)
+            self.active = False
+
+    def __enter__(self) -> DroppedTraffic:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -113,6 +113,8 @@ MALFORMED_BODIES: dict[str, bytes] = {
     "empty": b"",
     "not_utf8": b'{"title": "\xff\xfe"}',
     "nan_literal": b'{"title": "ok", "priority": NaN}',
+    "infinity_literal": b'{"title": -Infinity}',
+    "float_overflow": b'{"title": "ok", "priority": 1e400}',
     "huge_integer": b'{"title": ' + b"9" * 5000 + b"}",
     "deep_nesting": b'{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
     "json_array": b'[{"title": "x"}]',

@@ -132,6 +132,7 @@ def test_three_processes_starting_together_on_an_empty_database_migrate_it_once(
             health = httpx.get(f"{server.url}/health", timeout=10)
             assert health.status_code == 200, f"{health.text}\n{server.log()}"
             assert health.json()["tasks_count"] == 0
+        for server in servers:
             created = httpx.post(f"{server.url}/tasks", json={"title": "hello"}, timeout=10)
             assert created.status_code == 201
         logs = "\n".join(server.log() for server in servers)

@@ -17,8 +17,9 @@ from system_tests.robustness.harness import (
     FAST_FAILURE_ENV,
     HEALTH_BOUND_S,
     new_database_url,
+    require_nft,
 )
-from system_tests.robustness.netfaults import BlackHole, FaultProxy
+from system_tests.robustness.netfaults import BlackHole, DroppedTraffic, FaultProxy
 from testing.postgres import ThrowawayPostgres
 from testing.server import AppServer
 
@@ -102,15 +103,26 @@ def assert_everything_works(base_url: str, task_id: str) -> None:
             assert http.post("/tasks", json={"title": "after recovery"}).status_code == 201
 
 
+def wait_for_workers(server: AppServer, workers: int, timeout: float = 30) -> None:
+    """AppServer.start returns when the first worker answers; a fault injected before the others
+    finish starting would test start-up, not a running app."""
+    deadline = time.monotonic() + timeout
+    while server.log().count("Application startup complete.") < workers:
+        assert time.monotonic() < deadline, f"workers did not start:\n{server.log()}"
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def postgres_app(own_postgres: ThrowawayPostgres) -> Iterator[tuple[ThrowawayPostgres, AppServer]]:
     """The app as production runs it (two workers) on a PostgreSQL this test may stop."""
     server = AppServer(own_postgres.url(), env=FAST_FAILURE_ENV, extra_args=["--workers", "2"])
     server.start()
+    wait_for_workers(server, 2)
     try:
         yield own_postgres, server
     finally:
         server.stop()
+        print(f"--- app log (shown when the test fails) ---\n{server.log()[-20000:]}")
 
 
 def seed_task(base_url: str) -> str:
@@ -141,22 +153,38 @@ def test_postgres_stopped_gives_503_in_time_and_recovers_without_restart(
     assert server.process is not None and server.process.poll() is None, "the app restarted"
 
 
-def test_silent_database_host_mid_run_gives_503_in_time_and_recovers(
+def test_dropped_database_traffic_mid_run_gives_503_in_time_and_recovers(
+    postgres_app: tuple[ThrowawayPostgres, AppServer],
+) -> None:
+    """Every packet to and from PostgreSQL is dropped while the app holds pooled connections."""
+    require_nft()
+    postgres, server = postgres_app
+    task_id = seed_task(server.url)
+    with DroppedTraffic(postgres.port) as drop:
+        drop.start()
+        assert_health_degraded_in_time(server.url)
+        assert_task_endpoints_unavailable_in_time(server.url, task_id)
+        assert_no_worker_hangs(server.url, expected=503)
+    wait_until_healthy(server.url)
+    assert_everything_works(server.url, task_id)
+    assert server.process is not None and server.process.poll() is None, "the app restarted"
+
+
+def test_hung_database_server_still_gives_health_503_in_time_and_recovers(
     own_postgres: ThrowawayPostgres,
 ) -> None:
-    """Traffic to the database is dropped while the app holds pooled connections to it."""
+    """PostgreSQL stops answering while TCP stays up (a frozen server behind a live kernel)."""
     with FaultProxy(own_postgres.port) as proxy:
         server = AppServer(
             proxy.url_for(own_postgres.url()), env=FAST_FAILURE_ENV, extra_args=["--workers", "2"]
         )
         server.start()
         try:
+            wait_for_workers(server, 2)
             task_id = seed_task(server.url)
             proxy.go_silent()
-            assert_health_degraded_in_time(server.url)
-            assert_task_endpoints_unavailable_in_time(server.url, task_id)
-            assert_no_worker_hangs(server.url, expected=503)
-
+            for _ in range(6):  # more than the probes that can be stuck at once
+                assert_health_degraded_in_time(server.url)
             proxy.heal()
             wait_until_healthy(server.url)
             assert_everything_works(server.url, task_id)
@@ -175,6 +203,32 @@ def test_database_host_that_never_answers_gives_503_health_in_time() -> None:
             assert_task_endpoints_unavailable_in_time(server.url, str(uuid.uuid4()))
         finally:
             server.stop()
+
+
+def test_app_starting_while_postgres_is_down_serves_503_then_recovers(
+    own_postgres: ThrowawayPostgres,
+) -> None:
+    """A deploy or a worker restart during a database outage: the app must come up degraded and
+    heal, not exit (with several workers, one worker failing start-up stops the whole server)."""
+    migrated = AppServer(own_postgres.url(), env=FAST_FAILURE_ENV)
+    migrated.start()
+    task_id = seed_task(migrated.url)
+    migrated.stop()
+
+    own_postgres.stop("fast")
+    server = AppServer(own_postgres.url(), env=FAST_FAILURE_ENV, extra_args=["--workers", "2"])
+    server.start(timeout=60)
+    try:
+        for _ in range(4):
+            assert_health_degraded_in_time(server.url)
+        assert_task_endpoints_unavailable_in_time(server.url, task_id)
+        own_postgres.start()
+        wait_until_healthy(server.url)
+        assert_everything_works(server.url, task_id)
+        assert server.process is not None and server.process.poll() is None
+    finally:
+        server.stop()
+        print(f"--- app log (shown when the test fails) ---\n{server.log()[-20000:]}")
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
