@@ -234,6 +234,7 @@ def main() -> int:
     args = parser.parse_args()
     check_tools()
     started = time.monotonic()
+    load_before = os.getloadavg()
     args.out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="taskflow-bench-"))
     ids_file = workdir / "ids.txt"
@@ -299,6 +300,11 @@ def main() -> int:
         "targets": judged,
         "runs": [r.as_dict() for r in all_runs],
         "elapsed_s": round(time.monotonic() - started),
+        # Other work on the machine skews every figure; the 1-minute load says how much there was.
+        "load_average_1min": {
+            "start": round(load_before[0], 2),
+            "end": round(os.getloadavg()[0], 2),
+        },
     }
     write_json(args.out / "latest.json", payload)
     chart(results, ceiling, args.out / "latest.png")
@@ -327,7 +333,7 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def docs_section(payload: dict[str, Any], runs: list[RunResult], out: Path) -> str:
-    info, proxy = payload["machine"], payload["delay_proxy"]
+    info, proxy, load = payload["machine"], payload["delay_proxy"], payload["load_average_1min"]
     chart_path = os.path.relpath(out / "latest.png", REPO / "docs")
     lines = [
         f"Measured {payload['date']} with `{payload['command']}` "
@@ -344,6 +350,9 @@ def docs_section(payload: dict[str, Any], runs: list[RunResult], out: Path) -> s
         f"{proxy['configured_hold_ms']:.2f} ms); under load each chunk was held "
         f"{proxy.get('under_load_held_p50_ms', 0):.2f} ms at p50 and "
         f"{proxy.get('under_load_held_p99_ms', 0):.2f} ms at p99.",
+        f"- Other load on the machine: 1-minute load average {load['start']} at the start, "
+        f"{load['end']} at the end (the benchmark's own"
+        " processes excluded at the start).",
         "",
         "| target | met | figures |",
         "|---|---|---|",
