@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 from src import tasks
 from src.config import get_settings
 from src.database import engine, get_db, init_db, make_sessionmaker, storage_name
-from src.errors import install_error_handlers
+from src.errors import DATABASE_UNAVAILABLE, install_error_handlers
 from src.models import TaskModel, utcnow
 from src.schemas import (
     ErrorResponse,
@@ -100,6 +102,10 @@ class BodySizeLimit:
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
+        problem = _not_json_text(scope, body)
+        if problem is not None:
+            await _invalid_json(problem)(scope, receive, send)
+            return
         replayed = False
 
         async def replay() -> MutableMapping[str, Any]:
@@ -118,6 +124,47 @@ class BodySizeLimit:
             headers={"Connection": "close"},
         )
         await response(scope, receive, send)
+
+
+def _not_json_text(scope: MutableMapping[str, Any], body: bytes) -> str | None:
+    """Why a JSON-typed body is not JSON text Python holds faithfully, or None when it is.
+
+    FastAPI answers 400 (undocumented) when its parser raises anything but a JSONDecodeError
+    (bytes that are not UTF-8, 5,000-digit integers, deep nesting), and 500 when NaN or an
+    overflowing number reaches a 422 answer, which cannot be serialised. Caught here, all are 422.
+    """
+    content_type = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
+    if not body.strip() or not (
+        content_type == b"application/json" or content_type.endswith(b"+json")
+    ):
+        return None
+
+    def reject_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    def finite(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            raise ValueError(f"{text} is out of range")
+        return value
+
+    try:
+        json.loads(body, parse_constant=reject_constant, parse_float=finite)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        return str(exc)[:200] or type(exc).__name__
+    return None
+
+
+def _invalid_json(problem: str) -> JSONResponse:
+    # The shape FastAPI gives a JSONDecodeError, so clients see one kind of 422 for bad JSON.
+    error = {
+        "type": "json_invalid",
+        "loc": ["body"],
+        "msg": "JSON decode error",
+        "input": {},
+        "ctx": {"error": problem},
+    }
+    return JSONResponse({"detail": [error]}, status_code=422)
 
 
 def require_json(request: Request) -> None:
@@ -140,7 +187,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     # Tests that override get_db bring their own database; don't touch the configured one.
     if get_db not in app.dependency_overrides:
-        init_db()
+        try:
+            init_db()
+        except DATABASE_UNAVAILABLE as exc:
+            # Start degraded instead of exiting: /health must answer 503 during an outage, and
+            # with several workers one worker failing start-up makes uvicorn stop them all.
+            # Production migrates in its start command before uvicorn starts.
+            logger.error(
+                "database unavailable at start-up, schema not checked: %s", type(exc).__name__
+            )
     yield
 
 
