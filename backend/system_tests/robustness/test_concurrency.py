@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -11,10 +12,11 @@ from typing import Any
 import httpx
 import psycopg2
 import pytest
+from alembic.script import ScriptDirectory
 
 from system_tests.robustness.harness import FAST_FAILURE_ENV
 from testing.postgres import ThrowawayPostgres
-from testing.server import AppServer
+from testing.server import BACKEND_DIR, AppServer
 
 
 @pytest.fixture
@@ -150,5 +152,11 @@ def test_three_processes_starting_together_on_an_empty_database_migrate_it_once(
             (rows,) = cursor.fetchone() or (None,)
     finally:
         conn.close()
-    assert len(versions) == 1, versions
+    head = ScriptDirectory(str(BACKEND_DIR / "migrations")).get_current_head()
+    assert versions == [(head,)]
     assert rows == 3
+    # Each revision ran in exactly one of the three processes.
+    upgrades = re.findall(r"Running upgrade .*?-> (\w+)", logs)
+    assert upgrades, "alembic logged no upgrade at INFO"
+    assert sorted(upgrades) == sorted(set(upgrades)), upgrades
+    assert upgrades[-1] == head
