@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import math
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI, Header, Query, Request, Response, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -22,6 +21,7 @@ from src.config import get_settings
 from src.database import engine, get_db, init_db, make_sessionmaker, storage_name
 from src.errors import DATABASE_UNAVAILABLE, install_error_handlers
 from src.models import TaskModel, utcnow
+from src.request_body import MAX_BODY_BYTES, RequestBodyGuard, require_json
 from src.schemas import (
     ErrorResponse,
     Health,
@@ -40,8 +40,6 @@ logging.basicConfig(
     level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
 )
 logger = logging.getLogger("taskflow")
-
-MAX_BODY_BYTES = 1024 * 1024
 
 SessionDep = Annotated[Session, Depends(get_db)]
 IfMatch = Annotated[str | None, Header(description="An ETag from an earlier answer, or *")]
@@ -63,120 +61,6 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 COMMON_ERRORS = _errors(500, 503)
 
 
-class BodySizeLimit:
-    """Answer 413 to bodies over the limit before anything parses them.
-
-    The body is read here (at most limit + one chunk) and replayed, so a chunked upload
-    without Content-Length is bounded too.
-    """
-
-    def __init__(self, app: Any, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(
-        self,
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
-        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
-    ) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._reject(scope, receive, send)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        problem = _not_json_text(scope, body)
-        if problem is not None:
-            await _invalid_json(problem)(scope, receive, send)
-            return
-        replayed = False
-
-        async def replay() -> MutableMapping[str, Any]:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    async def _reject(self, scope: Any, receive: Any, send: Any) -> None:
-        response = JSONResponse(
-            {"detail": "Request body too large (limit 1 MiB)"},
-            status_code=413,
-            headers={"Connection": "close"},
-        )
-        await response(scope, receive, send)
-
-
-def _not_json_text(scope: MutableMapping[str, Any], body: bytes) -> str | None:
-    """Why a JSON-typed body is not JSON text Python holds faithfully, or None when it is.
-
-    FastAPI answers 400 (undocumented) when its parser raises anything but a JSONDecodeError
-    (bytes that are not UTF-8, 5,000-digit integers, deep nesting), and 500 when NaN or an
-    overflowing number reaches a 422 answer, which cannot be serialised. Caught here, all are 422.
-    """
-    content_type = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
-    if not body.strip() or not (
-        content_type == b"application/json" or content_type.endswith(b"+json")
-    ):
-        return None
-
-    def reject_constant(name: str) -> Any:
-        raise ValueError(f"{name} is not JSON")
-
-    def finite(text: str) -> float:
-        value = float(text)
-        if not math.isfinite(value):
-            raise ValueError(f"{text} is out of range")
-        return value
-
-    try:
-        json.loads(body, parse_constant=reject_constant, parse_float=finite)
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-        return str(exc)[:200] or type(exc).__name__
-    return None
-
-
-def _invalid_json(problem: str) -> JSONResponse:
-    # The shape FastAPI gives a JSONDecodeError, so clients see one kind of 422 for bad JSON.
-    error = {
-        "type": "json_invalid",
-        "loc": ["body"],
-        "msg": "JSON decode error",
-        "input": {},
-        "ctx": {"error": problem},
-    }
-    return JSONResponse({"detail": [error]}, status_code=422)
-
-
-def require_json(request: Request) -> None:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        raise UnsupportedMediaType
-
-
-class UnsupportedMediaType(Exception):
-    pass
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     logger.info(
@@ -184,6 +68,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.version,
         settings.environment,
         engine.url.render_as_string(hide_password=True),
+    )
+    # One thread per database connection: with more threads than connections, the extra
+    # ones would only queue in the pool (and time out as 503s under load), and threads
+    # beyond the pool's size make it open and close overflow connections over and over.
+    to_thread.current_default_thread_limiter().total_tokens = (
+        settings.db_pool_size + settings.db_max_overflow
     )
     # Tests that override get_db bring their own database; don't touch the configured one.
     if get_db not in app.dependency_overrides:
@@ -212,13 +102,8 @@ app.add_middleware(
     allow_headers=["Content-Type", "If-Match"],
     expose_headers=["X-Total-Count", "Link", "ETag", "Location", "Retry-After"],
 )
-app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+app.add_middleware(RequestBodyGuard, max_bytes=MAX_BODY_BYTES)
 install_error_handlers(app)
-
-
-@app.exception_handler(UnsupportedMediaType)
-def unsupported_media_type(_request: Request, _exc: UnsupportedMediaType) -> JSONResponse:
-    return JSONResponse({"detail": "Content-Type must be application/json"}, status_code=415)
 
 
 @app.get("/", response_model=Welcome)

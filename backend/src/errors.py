@@ -22,6 +22,10 @@ class PreconditionFailed(Exception):
     """If-Match named a version the task no longer has."""
 
 
+class UnsupportedMediaType(Exception):
+    """A request body that is not declared as JSON."""
+
+
 class WriteConflict(Exception):
     """Other writers kept changing the task while this write retried."""
 
@@ -43,6 +47,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PreconditionFailed)
     def precondition_failed(_request: Request, _exc: PreconditionFailed) -> JSONResponse:
         return _detail(412, "The task has changed since that version (If-Match does not match)")
+
+    @app.exception_handler(UnsupportedMediaType)
+    def unsupported_media_type(_request: Request, _exc: UnsupportedMediaType) -> JSONResponse:
+        return _detail(415, "Content-Type must be application/json")
 
     @app.exception_handler(WriteConflict)
     def write_conflict(_request: Request, _exc: WriteConflict) -> JSONResponse:

@@ -147,6 +147,24 @@ def test_malformed_or_non_object_json_is_422(client: TestClient, body: bytes) ->
     assert count(client) == 0
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"title": NaN}',
+        b'{"title": "t", "priority": Infinity}',
+        b'{"title": 1e400}',
+        b'{"title": "caf\xe9"}',  # Latin-1, not UTF-8
+        b"[" * 5000 + b"]" * 5000,
+    ],
+)
+def test_json_that_is_not_json_text_is_422(client: TestClient, body: bytes) -> None:
+    response = client.post("/tasks", content=body, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+    assert count(client) == 0
+
+
 def test_body_over_one_mebibyte_is_413(client: TestClient) -> None:
     body = json.dumps({"title": "t", "description": "x" * (1024 * 1024)}).encode()
 
