@@ -22,10 +22,11 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
-    # Pool sizing per worker process. Endpoints are sync and run in AnyIO's thread pool
-    # (40 threads), so pool_size + max_overflow bounds how many of them touch the database.
-    db_pool_size: int = Field(default=10, ge=1)
-    db_max_overflow: int = Field(default=20, ge=0)
+    # Pool sizing per worker process. Endpoints are sync and run in a thread pool, which the
+    # app sizes to pool_size + max_overflow: a request never holds a thread while it waits for
+    # a connection. Connections beyond pool_size are closed after use, so keep bursts there.
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
     # Seconds a request waits for a pooled connection before answering 503.
     db_pool_timeout: float = Field(default=5.0, gt=0)
     # Seconds to establish a connection (libpq rounds anything under 2 up to 2).

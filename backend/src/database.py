@@ -69,6 +69,8 @@ def make_engine(raw_url: str, settings: Settings | None = None) -> Engine:
             url,
             # Sessions are used from FastAPI's worker threads, one thread at a time.
             connect_args={"check_same_thread": False, "timeout": settings.db_pool_timeout},
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
             pool_pre_ping=True,
         )
         event.listen(engine, "connect", _configure_sqlite_connection)
