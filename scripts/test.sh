@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 bash scripts/install.sh || { echo "test: dependency install failed" >&2; exit 1; }
 
-suites=(backend frontend delivery)
+suites=(backend frontend delivery robustness)
 passed=0
 failed=()
 for suite in "${suites[@]}"; do
