@@ -36,14 +36,11 @@ if [ "${FRONTEND_SKIP_E2E:-0}" = "1" ] && [ "${REQUIRE_BROWSER:-0}" != "1" ]; th
   echo "############################################################################"
   exit 0
 fi
+# One place knows where browsers live: the script the CI workflow uses to find the runner's.
 browser=""
-for candidate in "${CHROMIUM_PATH:-}" chromium chromium-browser google-chrome-stable google-chrome; do
-  [ -n "$candidate" ] || continue
-  if found="$(command -v "$candidate")"; then
-    browser="$found"
-    break
-  fi
-done
+if found="$(bash ../scripts/ci-chromium.sh 2>/dev/null)"; then
+  browser="${found#CHROMIUM_PATH=}"
+fi
 if [ -z "$browser" ]; then
   if [ "${REQUIRE_BROWSER:-0}" = "1" ]; then
     echo "test-frontend: FAILED: no Chromium found and REQUIRE_BROWSER=1 (apt-get install chromium)" >&2
