@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Finds the machine's Chromium (or Chrome) for Playwright and exports its path as
-# CHROMIUM_PATH (what frontend/playwright.config.ts reads); scripts/test-frontend.sh uses it too. Prints CHROMIUM_PATH=...; on GitHub
-# Actions it also appends it to $GITHUB_ENV so later steps see it. Browser downloads are not
-# used: the e2e suite runs the browser the machine already has, here and on the runners.
+# CHROMIUM_PATH (what frontend/playwright.config.ts reads); scripts/test-frontend.sh uses it
+# too. Prints CHROMIUM_PATH=...; on GitHub Actions it also appends it to $GITHUB_ENV so later
+# steps see it. Browser downloads are not used: the e2e suite runs the browser the machine
+# already has, here and on the runners.
 set -euo pipefail
 
 found=""
