@@ -69,6 +69,23 @@ def cmd_reset(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """Bring the planner's statistics and PostgreSQL's visibility map up to date after a bulk write.
+
+    Until autovacuum gets to it, PostgreSQL plans with the statistics of the table before the
+    load: with 10,000 new rows it took the list query for a 6-row table and sorted every
+    matching row instead of reading 50 from an index (2.9 ms instead of 0.1 ms), and counts
+    read the table instead of an index only (1.5 ms instead of 0.5 ms).
+    """
+    if engine.dialect.name == "postgresql":
+        # VACUUM cannot run inside a transaction.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM (ANALYZE) tasks")
+    else:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE tasks")
+
+
 # --- seed -----------------------------------------------------------------------------------
 
 VERBS = ["Write", "Review", "Fix", "Plan", "Deploy", "Test", "Document", "Refactor", "Design"]
@@ -115,6 +132,7 @@ def cmd_seed(engine: Engine, args: argparse.Namespace) -> int:
     with make_sessionmaker(engine).begin() as session:
         for batch in _batches(demo_tasks(args.count, rng)):
             session.execute(insert(TaskModel), batch)
+    refresh_statistics(engine)
     print(f"seeded {args.count} demo tasks")
     return 0
 
@@ -235,6 +253,7 @@ def cmd_import(engine: Engine, args: argparse.Namespace) -> int:
     init_db(engine)
     with make_sessionmaker(engine).begin() as session:
         inserted, updated = import_rows(session, rows, sys.stderr)
+    refresh_statistics(engine)
     unchanged = len(rows) - inserted - updated
     print(f"imported {len(rows)} records: {inserted} new, {updated} updated, {unchanged} unchanged")
     return 0

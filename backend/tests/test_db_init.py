@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from src import db_init
 from src.config import get_settings
@@ -54,6 +54,47 @@ def test_seed_makes_valid_realistic_tasks(fresh_database_url: str) -> None:
     assert len(tasks) == 120
     assert len({t["status"] for t in tasks}) == 3 and len({t["priority"] for t in tasks}) == 3
     assert any(t["due_date"] for t in tasks) and any(t["assignee"] for t in tasks)
+
+
+def planner_row_estimate(url: str) -> int | None:
+    """What the query planner believes the tasks table holds (None: never counted)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                estimate = connection.scalar(
+                    text("SELECT reltuples FROM pg_class WHERE relname = 'tasks'")
+                )
+                return None if estimate is None or estimate < 0 else int(estimate)
+            has_stats = connection.scalar(
+                text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            )
+            if not has_stats:
+                return None
+            stat = connection.scalar(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'tasks'"))
+            return None if stat is None else int(str(stat).split()[0])
+    finally:
+        engine.dispose()
+
+
+def test_seed_and_import_leave_the_planner_knowing_the_table(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    # Without fresh statistics PostgreSQL planned the list query for an empty table and
+    # sorted every matching row instead of reading one page from an index.
+    assert run("init", "--database", fresh_database_url) == 0
+    assert planner_row_estimate(fresh_database_url) is None
+
+    assert run("seed", "--count", "300", "--database", fresh_database_url) == 0
+    assert planner_row_estimate(fresh_database_url) == 300
+
+    exported = tmp_path / "tasks.json"
+    assert run("export", "--output", str(exported), "--database", fresh_database_url) == 0
+    records = json.loads(exported.read_text(encoding="utf-8"))["tasks"]
+    extra = [{key: value for key, value in r.items() if key != "id"} for r in records[:50]]
+    assert run("import", write_json(tmp_path / "more.json", extra), "--database",
+               fresh_database_url) == 0  # fmt: skip
+    assert planner_row_estimate(fresh_database_url) == 350
 
 
 def test_reset_needs_yes(fresh_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
