@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import asynccontextmanager
@@ -13,7 +13,7 @@ from anyio import to_thread
 from fastapi import Depends, FastAPI, Header, Query, Request, Response, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
 
 from src import tasks
@@ -174,18 +174,13 @@ def list_tasks(
     response: Response,
     session: SessionDep,
     query: Annotated[TaskListQuery, Query()],
-) -> list[TaskModel]:
-    found = tasks.list_tasks(session, query)
-    # The first page that holds everything needs no second query for the total.
-    if query.offset == 0 and len(found) < query.limit:
-        total = len(found)
-    else:
-        total = tasks.count_tasks(session, query)
+) -> Sequence[Row[Any]]:
+    page, total = tasks.list_tasks(session, query)
     response.headers["X-Total-Count"] = str(total)
     link = _link_header(request, query, total)
     if link:
         response.headers["Link"] = link
-    return list(found)
+    return page
 
 
 @app.get("/tasks/count", response_model=TaskCount, responses=COMMON_ERRORS)

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from src.database import reading
 from src.errors import PreconditionFailed, TaskNotFound, WriteConflict
 from src.models import TaskModel, TaskPriority, TaskStatus, utcnow
 from src.schemas import (
@@ -112,18 +113,33 @@ def _filtered(statement: Select[Any], filters: TaskFilters) -> Select[Any]:
     return statement.where(*task_conditions(filters, utcnow()))
 
 
-def list_tasks(session: Session, query: TaskListQuery) -> Sequence[TaskModel]:
+def list_tasks(session: Session, query: TaskListQuery) -> tuple[Sequence[Row[Any]], int]:
+    """One page of tasks, and how many tasks match the filters.
+
+    The page is plain rows: it is only read and sent, and building ORM objects (identity map,
+    instance state) for 50 rows took a fifth of the request's CPU.
+    """
     statement = (
-        _filtered(select(TaskModel), query)
+        _filtered(select(*TaskModel.__table__.columns), query)
         .order_by(*_order_by(session, query.sort))
         .limit(query.limit)
         .offset(query.offset)
     )
-    return session.scalars(statement).all()
+    with reading(session):
+        page = session.execute(statement).all()
+        # The first page that holds everything needs no second query for the total.
+        if query.offset == 0 and len(page) < query.limit:
+            return page, len(page)
+        return page, _count(session, query)
 
 
 def count_tasks(session: Session, filters: TaskFilters | None = None) -> int:
-    statement = _filtered(select(func.count()).select_from(TaskModel), filters or TaskFilters())
+    with reading(session):
+        return _count(session, filters or TaskFilters())
+
+
+def _count(session: Session, filters: TaskFilters) -> int:
+    statement = _filtered(select(func.count()).select_from(TaskModel), filters)
     return session.scalar(statement) or 0
 
 
@@ -135,10 +151,12 @@ def task_stats(session: Session, filters: TaskFilters) -> TaskStats:
         .where(*task_conditions(filters, now))
         .group_by(TaskModel.status, TaskModel.priority)
     )
+    with reading(session):
+        groups = session.execute(statement).all()
     by_status = StatusCounts()
     by_priority = PriorityCounts()
     total = overdue_total = 0
-    for status, priority, count, overdue_count in session.execute(statement):
+    for status, priority, count, overdue_count in groups:
         setattr(by_status, status.value, getattr(by_status, status.value) + count)
         setattr(by_priority, priority.value, getattr(by_priority, priority.value) + count)
         total += count
@@ -158,25 +176,32 @@ def canonical_id(task_id: str) -> str | None:
 
 def _load(session: Session, task_id: str, *, for_update: bool = False) -> TaskModel:
     canonical = canonical_id(task_id)
-    if canonical is None:
-        raise TaskNotFound(task_id)
-    task = session.get(
-        TaskModel, canonical, with_for_update=for_update, populate_existing=for_update
-    )
+    task = None
+    if canonical is not None:
+        task = session.get(
+            TaskModel, canonical, with_for_update=for_update, populate_existing=for_update
+        )
     if task is None:
         raise TaskNotFound(task_id)
     return task
 
 
+# Every function below ends the transaction it begins (`with session.begin()` commits, or rolls
+# back on an exception), so its connection is back in the pool when it returns.
+
+
 def get_task(session: Session, task_id: str) -> TaskModel:
-    return _load(session, task_id)
+    if canonical_id(task_id) is None:
+        raise TaskNotFound(task_id)  # not worth a connection
+    with reading(session):
+        return _load(session, task_id)
 
 
 def create_task(session: Session, data: TaskCreate) -> TaskModel:
     now = utcnow()
     task = TaskModel(id=str(uuid.uuid4()), created_at=now, updated_at=now, **data.model_dump())
-    session.add(task)
-    session.commit()
+    with session.begin():
+        session.add(task)
     return task
 
 
@@ -189,17 +214,15 @@ def update_task(
     (SQLite has no row locks), so a concurrent writer can never be overwritten unseen.
     """
     for _attempt in range(WRITE_ATTEMPTS):
-        task = _load(session, task_id, for_update=True)
-        if not if_match_allows(if_match, task):
-            session.rollback()
-            raise PreconditionFailed(task_id)
-        for field, value in changes.items():
-            setattr(task, field, value)
-        task.updated_at = utcnow()
         try:
-            session.commit()
+            with session.begin():
+                task = _load(session, task_id, for_update=True)
+                if not if_match_allows(if_match, task):
+                    raise PreconditionFailed(task_id)
+                for field, value in changes.items():
+                    setattr(task, field, value)
+                task.updated_at = utcnow()
         except StaleDataError:
-            session.rollback()
             continue
         return task
     raise WriteConflict(task_id)
@@ -207,15 +230,13 @@ def update_task(
 
 def delete_task(session: Session, *, task_id: str, if_match: str | None) -> None:
     for _attempt in range(WRITE_ATTEMPTS):
-        task = _load(session, task_id, for_update=True)
-        if not if_match_allows(if_match, task):
-            session.rollback()
-            raise PreconditionFailed(task_id)
-        session.delete(task)
         try:
-            session.commit()
+            with session.begin():
+                task = _load(session, task_id, for_update=True)
+                if not if_match_allows(if_match, task):
+                    raise PreconditionFailed(task_id)
+                session.delete(task)
         except StaleDataError:
-            session.rollback()
             continue
         return
     raise WriteConflict(task_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlalchemy import Engine, delete, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from src.app import app
-from src.database import Base, get_db, make_engine, make_sessionmaker
+from src.database import Base, get_db, make_engine, make_sessionmaker, request_sessions
 from src.models import TaskModel
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -68,12 +68,9 @@ def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def override_db(factory: Callable[[], Session]) -> Callable[[], Iterator[Session]]:
-    def get_test_db() -> Iterator[Session]:
-        with factory() as session:
-            yield session
-
-    return get_test_db
+def override_db(factory: Callable[[], Session]) -> Callable[[], AsyncIterator[Session]]:
+    """A get_db for `factory`'s database, built as the app builds its own."""
+    return request_sessions(factory)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from src.database import IDLE_CHECK_AFTER_S
 from system_tests.robustness.harness import (
     FAILURE_BUDGET_S,
     FAST_FAILURE_ENV,
@@ -151,6 +152,24 @@ def test_postgres_stopped_gives_503_in_time_and_recovers_without_restart(
     wait_until_healthy(server.url)
     assert_everything_works(server.url, task_id)
     assert server.process is not None and server.process.poll() is None, "the app restarted"
+
+
+def test_postgres_restarted_while_the_app_is_idle_costs_no_request(
+    postgres_app: tuple[ThrowawayPostgres, AppServer],
+) -> None:
+    """Pooled connections that sat idle through a restart are pinged and replaced, not used."""
+    postgres, server = postgres_app
+    task_id = seed_task(server.url)
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        for _ in range(10):  # fill both workers' pools
+            assert http.get(f"/tasks/{task_id}").status_code == 200
+
+        postgres.stop("fast")
+        postgres.start()
+        time.sleep(IDLE_CHECK_AFTER_S + 0.5)
+
+        answers = [http.get(f"/tasks/{task_id}").status_code for _ in range(20)]
+    assert answers == [200] * 20
 
 
 def test_dropped_database_traffic_mid_run_gives_503_in_time_and_recovers(

@@ -1,0 +1,116 @@
+"""How requests use the database: reads outside transactions, every connection back in the pool."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from src.app import app
+from src.database import get_db
+from tests.conftest import MakeTask
+
+Statements = list[tuple[str, bool]]
+
+
+def in_transaction(dbapi_connection: Any) -> bool:
+    if hasattr(dbapi_connection, "in_transaction"):  # sqlite3
+        return bool(dbapi_connection.in_transaction)
+    # psycopg2: IDLE (0) outside a transaction, INTRANS (2) inside one.
+    return bool(dbapi_connection.info.transaction_status != 0)
+
+
+@pytest.fixture
+def statements(engine: Engine) -> Iterator[Statements]:
+    """Each statement the app executes, with whether it ran inside a transaction."""
+    seen: Statements = []
+
+    def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(
+            (statement.split()[0].upper(), in_transaction(conn.connection.dbapi_connection))
+        )
+
+    event.listen(engine, "after_cursor_execute", record)
+    yield seen
+    event.remove(engine, "after_cursor_execute", record)
+
+
+def test_reads_run_outside_any_transaction(
+    client: TestClient, make_task: MakeTask, statements: Statements
+) -> None:
+    # On PostgreSQL a transaction costs a BEGIN and a ROLLBACK round trip around each read.
+    task = make_task()
+    make_task()
+    statements.clear()
+
+    for path in [f"/tasks/{task['id']}", "/tasks?limit=1", "/tasks/count", "/tasks/stats"]:
+        assert client.get(path).status_code == 200, path
+    assert client.get("/health").status_code == 200
+
+    assert [kind for kind, _ in statements] == ["SELECT"] * 6  # the list also counts
+    assert not any(inside for _, inside in statements), statements
+
+
+def test_writes_still_run_in_a_transaction_after_reads_on_the_same_connection(
+    client: TestClient, make_task: MakeTask, statements: Statements
+) -> None:
+    # The reads' autocommit mode must end when their connection returns to the pool.
+    task = make_task()
+    for _ in range(3):
+        assert client.get(f"/tasks/{task['id']}").status_code == 200
+    statements.clear()
+
+    assert client.patch(f"/tasks/{task['id']}", json={"status": "done"}).status_code == 200
+    assert client.delete(f"/tasks/{task['id']}").status_code == 204
+
+    assert ("UPDATE", True) in statements and ("DELETE", True) in statements, statements
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "headers", "expected"),
+    [
+        ("GET", "/tasks/{id}", None, {}, 200),
+        ("GET", "/tasks/00000000-0000-4000-8000-000000000000", None, {}, 404),
+        ("GET", "/tasks?limit=1", None, {}, 200),
+        ("POST", "/tasks", {"title": "new"}, {}, 201),
+        ("PATCH", "/tasks/{id}", {"title": "changed"}, {}, 200),
+        ("PATCH", "/tasks/{id}", {"title": "stale"}, {"If-Match": '"99"'}, 412),
+        ("DELETE", "/tasks/{id}", None, {"If-Match": '"99"'}, 412),
+        ("DELETE", "/tasks/{id}", None, {}, 204),
+    ],
+)
+def test_every_route_gives_its_connection_back_before_it_returns(
+    client: TestClient,
+    make_task: MakeTask,
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    method: str,
+    path: str,
+    body: dict[str, str] | None,
+    headers: dict[str, str],
+    expected: int,
+) -> None:
+    # A connection still held when the route returns is held while the answer waits for a
+    # thread to be serialised in: with as many threads as connections, every thread could end
+    # up waiting for a connection until the pool times out.
+    task = make_task()
+    open_at_exit: list[bool] = []
+
+    async def get_recording_db() -> AsyncIterator[Session]:
+        session = session_factory()
+        try:
+            yield session
+        finally:
+            open_at_exit.append(session.in_transaction())
+            session.close()
+
+    app.dependency_overrides[get_db] = get_recording_db
+    response = client.request(method, path.format(id=task["id"]), json=body, headers=headers)
+
+    assert response.status_code == expected, response.text
+    assert open_at_exit == [False]
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
