@@ -208,7 +208,7 @@ def create_task(data: TaskCreate, response: Response, session: SessionDep) -> Ta
 
 
 @app.get("/tasks/{task_id}", response_model=TaskRead, responses={**_errors(404), **COMMON_ERRORS})
-def read_task(task_id: str, response: Response, session: SessionDep) -> TaskModel:
+def read_task(task_id: str, response: Response, session: SessionDep) -> Row[Any]:
     task = tasks.get_task(session, task_id)
     response.headers["ETag"] = tasks.etag(task)
     return task

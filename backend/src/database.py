@@ -13,7 +13,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from anyio import to_thread
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -88,7 +88,8 @@ def make_engine(raw_url: str, settings: Settings | None = None) -> Engine:
         connect_args={
             "connect_timeout": settings.db_connect_timeout,
             "application_name": "taskflow",
-            "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+            # UTC sessions: timestamps arrive already in UTC, with nothing to convert per value.
+            "options": f"-c statement_timeout={settings.db_statement_timeout_ms} -c timezone=UTC",
             # Without these, a host that silently stops answering holds a worker for the
             # kernel's TCP retransmission timeout (about 15 minutes).
             "keepalives": 1,
@@ -136,8 +137,8 @@ def _check_connections_idle_since(engine: Engine, seconds: float) -> None:
 
 
 @contextmanager
-def reading(session: Session) -> Iterator[Session]:
-    """A block of reads in autocommit mode: no BEGIN before them, no ROLLBACK after.
+def reading(session: Session) -> Iterator[Connection]:
+    """A connection for a block of reads, in autocommit mode: no BEGIN, no ROLLBACK.
 
     On PostgreSQL those were two of a GET's three round trips. Under READ COMMITTED, its
     default, every statement sees its own snapshot inside a transaction too, so the answers are
@@ -145,14 +146,18 @@ def reading(session: Session) -> Iterator[Session]:
     isolation_level="AUTOCOMMIT", which costs a `SET default_transaction_isolation` round trip
     each way; it is turned off again when the connection returns to the pool, at the end of the
     block. SQLite needs nothing: its driver begins transactions only before writes.
+
+    The connection comes straight from the session's engine: reads need neither the ORM's
+    objects nor its transaction bookkeeping, which were a third of a GET's CPU.
     """
-    with session.begin():
-        connection = session.connection()
+    bind = session.get_bind()
+    assert isinstance(bind, Engine)
+    with bind.connect() as connection:
         if connection.dialect.name == "postgresql":
             dbapi_connection = connection.connection.dbapi_connection
             assert dbapi_connection is not None
             dbapi_connection.autocommit = True
-        yield session
+        yield connection
 
 
 def _end_autocommit(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
