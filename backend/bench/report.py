@@ -94,14 +94,21 @@ def verdicts(results: list[RunResult]) -> list[dict[str, Any]]:
     scaling = []
     for scenario in DB_SCENARIOS:
         one, sixteen = find(results, scenario, 1, True), find(results, scenario, 16, True)
+        direct = find(results, scenario, 16, False)
         if one and sixteen and one.requests_per_s > 0:
-            scaling.append((scenario, sixteen.requests_per_s / one.requests_per_s))
+            # How much of the delay 16 connections hide: their throughput with the delay as a
+            # share of theirs without it (1.0: the waits overlap completely).
+            hidden = sixteen.requests_per_s / direct.requests_per_s if direct else None
+            scaling.append((scenario, sixteen.requests_per_s / one.requests_per_s, hidden))
     if scaling:
         out.append(
             {
                 "target": "with the 1 ms delay, 16 connections >= 4 x the requests of 1",
-                "met": all(factor >= 4 for _, factor in scaling),
-                "detail": ", ".join(f"{s}: x{factor:.1f}" for s, factor in scaling),
+                "met": all(factor >= 4 for _, factor, _ in scaling),
+                "detail": ", ".join(
+                    f"{s}: x{factor:.1f}" + (f" ({hidden:.0%} of direct)" if hidden else "")
+                    for s, factor, hidden in scaling
+                ),
             }
         )
     return out
