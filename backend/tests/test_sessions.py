@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from src.app import app
-from src.database import get_db
+from src.database import get_db, request_sessions
 from tests.conftest import MakeTask
 
 Statements = list[tuple[str, bool]]
@@ -114,3 +116,30 @@ def test_every_route_gives_its_connection_back_before_it_returns(
     assert response.status_code == expected, response.text
     assert open_at_exit == [False]
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_a_transaction_left_open_is_closed_off_the_event_loop(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    # Its ROLLBACK talks to the database, which must not block the event loop.
+    checked_in_by: list[int] = []
+
+    def on_checkin(*_args: Any) -> None:
+        checked_in_by.append(threading.get_ident())
+
+    async def one_request() -> None:
+        requests = request_sessions(session_factory)()
+        session = await anext(requests)
+        session.execute(text("SELECT 1"))  # begins a transaction and holds a connection
+        assert engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+        with pytest.raises(StopAsyncIteration):
+            await anext(requests)
+
+    event.listen(engine.pool, "checkin", on_checkin)
+    try:
+        anyio.run(one_request)
+    finally:
+        event.remove(engine.pool, "checkin", on_checkin)
+
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert len(checked_in_by) == 1 and checked_in_by[0] != threading.get_ident()
