@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from src import tasks
 from src.config import get_settings
-from src.database import engine, get_db, init_db, make_sessionmaker, storage_name
+from src.database import engine, get_db, init_db, storage_name
 from src.errors import DATABASE_UNAVAILABLE, install_error_handlers
 from src.models import TaskModel, utcnow
 from src.request_body import MAX_BODY_BYTES, RequestBodyGuard, require_json
@@ -119,7 +119,7 @@ _health_probes = ThreadPoolExecutor(max_workers=4, thread_name_prefix="health-pr
 
 
 def _probe(bind: Engine) -> int:
-    with make_sessionmaker(bind)() as probe_session:
+    with Session(bind) as probe_session:
         return tasks.count_tasks(probe_session)
 
 

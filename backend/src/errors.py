@@ -14,20 +14,39 @@ logger = logging.getLogger("taskflow.errors")
 RETRY_AFTER_SECONDS = 5
 
 
-class TaskNotFound(Exception):
+class TaskFlowError(Exception):
+    """A failure the API answers with its own status and message."""
+
+    status_code: int
+    detail: str
+
+
+class TaskNotFound(TaskFlowError):
     """No task has this id (including ids that are not UUIDs at all)."""
 
+    status_code = 404
+    detail = "Task not found"
 
-class PreconditionFailed(Exception):
+
+class PreconditionFailed(TaskFlowError):
     """If-Match named a version the task no longer has."""
 
+    status_code = 412
+    detail = "The task has changed since that version (If-Match does not match)"
 
-class UnsupportedMediaType(Exception):
+
+class UnsupportedMediaType(TaskFlowError):
     """A request body that is not declared as JSON."""
 
+    status_code = 415
+    detail = "Content-Type must be application/json"
 
-class WriteConflict(Exception):
+
+class WriteConflict(TaskFlowError):
     """Other writers kept changing the task while this write retried."""
+
+    status_code = 409
+    detail = "The task is being changed by others; retry"
 
 
 # Failures that mean "the database cannot be reached now", not "this request is wrong":
@@ -40,21 +59,9 @@ def _detail(status_code: int, detail: str, headers: dict[str, str] | None = None
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(TaskNotFound)
-    def not_found(_request: Request, _exc: TaskNotFound) -> JSONResponse:
-        return _detail(404, "Task not found")
-
-    @app.exception_handler(PreconditionFailed)
-    def precondition_failed(_request: Request, _exc: PreconditionFailed) -> JSONResponse:
-        return _detail(412, "The task has changed since that version (If-Match does not match)")
-
-    @app.exception_handler(UnsupportedMediaType)
-    def unsupported_media_type(_request: Request, _exc: UnsupportedMediaType) -> JSONResponse:
-        return _detail(415, "Content-Type must be application/json")
-
-    @app.exception_handler(WriteConflict)
-    def write_conflict(_request: Request, _exc: WriteConflict) -> JSONResponse:
-        return _detail(409, "The task is being changed by others; retry")
+    @app.exception_handler(TaskFlowError)
+    def taskflow_error(_request: Request, exc: TaskFlowError) -> JSONResponse:
+        return _detail(exc.status_code, exc.detail)
 
     for exc_class in DATABASE_UNAVAILABLE:
 

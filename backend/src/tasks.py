@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -228,13 +228,14 @@ def create_task(session: Session, data: TaskCreate) -> TaskModel:
     return task
 
 
-def update_task(
-    session: Session, *, task_id: str, changes: dict[str, Any], if_match: str | None
+def _write_versioned(
+    session: Session, task_id: str, if_match: str | None, change: Callable[[TaskModel], None]
 ) -> TaskModel:
-    """Apply a partial update; the version advances by one.
+    """Apply `change` to the task in a transaction of its own; the version advances by one.
 
-    The row is read FOR UPDATE (PostgreSQL), and the UPDATE itself names the version read
-    (SQLite has no row locks), so a concurrent writer can never be overwritten unseen.
+    The row is read FOR UPDATE (PostgreSQL), and the UPDATE or DELETE itself names the version
+    read (SQLite has no row locks), so a concurrent writer can never be overwritten unseen. A
+    write that loses the race re-reads the task and tries again.
     """
     for _attempt in range(WRITE_ATTEMPTS):
         try:
@@ -242,24 +243,25 @@ def update_task(
                 task = _load_for_update(session, task_id)
                 if not if_match_allows(if_match, task):
                     raise PreconditionFailed(task_id)
-                for field, value in changes.items():
-                    setattr(task, field, value)
-                task.updated_at = utcnow()
+                change(task)
         except StaleDataError:
             continue
         return task
     raise WriteConflict(task_id)
 
 
+def update_task(
+    session: Session, *, task_id: str, changes: dict[str, Any], if_match: str | None
+) -> TaskModel:
+    """Apply a partial update."""
+
+    def apply(task: TaskModel) -> None:
+        for field, value in changes.items():
+            setattr(task, field, value)
+        task.updated_at = utcnow()
+
+    return _write_versioned(session, task_id, if_match, apply)
+
+
 def delete_task(session: Session, *, task_id: str, if_match: str | None) -> None:
-    for _attempt in range(WRITE_ATTEMPTS):
-        try:
-            with session.begin():
-                task = _load_for_update(session, task_id)
-                if not if_match_allows(if_match, task):
-                    raise PreconditionFailed(task_id)
-                session.delete(task)
-        except StaleDataError:
-            continue
-        return
-    raise WriteConflict(task_id)
+    _write_versioned(session, task_id, if_match, session.delete)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +68,9 @@ def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def override_db(factory: Callable[[], Session]) -> Callable[[], AsyncIterator[Session]]:
-    """A get_db for `factory`'s database, built as the app builds its own."""
-    return request_sessions(factory)
-
-
 @pytest.fixture
 def client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
-    app.dependency_overrides[get_db] = override_db(session_factory)
+    app.dependency_overrides[get_db] = request_sessions(session_factory)
     try:
         with TestClient(app) as test_client:
             yield test_client

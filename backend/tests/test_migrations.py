@@ -16,8 +16,15 @@ from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, func, 
 from sqlalchemy import Enum as SQLEnum
 
 from src.app import app
-from src.database import Base, alembic_config, get_db, init_db, make_engine, make_sessionmaker
-from tests.conftest import override_db
+from src.database import (
+    Base,
+    alembic_config,
+    get_db,
+    init_db,
+    make_engine,
+    make_sessionmaker,
+    request_sessions,
+)
 
 
 @pytest.fixture
@@ -152,7 +159,7 @@ def test_tutorial_database_is_adopted_with_its_rows(fresh_engine: Engine) -> Non
     assert schema_differences(fresh_engine) == []
     with fresh_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM tasks")).scalar() == 2
-    app.dependency_overrides[get_db] = override_db(make_sessionmaker(fresh_engine))
+    app.dependency_overrides[get_db] = request_sessions(make_sessionmaker(fresh_engine))
     try:
         with TestClient(app) as client:
             task = client.get(f"/tasks/{TUTORIAL_ROWS[0]['id']}").json()
