@@ -1,5 +1,5 @@
 // Moving cards between columns by mouse and by keyboard, saved with If-Match; refusals roll back, 412s offer a reload.
-import { card, column, createTaskViaApi, expect, getTaskViaApi, test } from './fixtures';
+import { card, column, createTaskViaApi, expect, getTaskViaApi, pickUpWithKeyboard, test } from './fixtures';
 
 test('drag a card with the mouse from To do to In progress; the move is saved', async ({ page, api, tag }) => {
   const task = await createTaskViaApi(api, { title: `Mouse move ${tag}` });
@@ -31,9 +31,7 @@ test('drag a card with the mouse from To do to In progress; the move is saved', 
 test('move a card with the keyboard alone: Space, arrows, Space', async ({ page, api, tag }) => {
   const task = await createTaskViaApi(api, { title: `Keyboard move ${tag}` });
   await page.goto('/');
-  const handle = page.getByRole('button', { name: `Move “${task.title}”` });
-  await handle.focus();
-  await page.keyboard.press('Space');
+  await pickUpWithKeyboard(page, task);
   await page.keyboard.press('ArrowRight');
   await expect(column(page, 'in_progress')).toHaveClass(/is-over/);
   await page.keyboard.press('ArrowRight');
@@ -45,8 +43,9 @@ test('move a card with the keyboard alone: Space, arrows, Space', async ({ page,
 
   // Focus stays on the moved card, so the next move needs no mouse either: back one column.
   await expect(page.getByRole('button', { name: `Move “${task.title}”` })).toBeFocused();
-  await page.keyboard.press('Enter');
+  await pickUpWithKeyboard(page, { title: task.title, status: 'done' }, 'Enter');
   await page.keyboard.press('ArrowLeft');
+  await expect(column(page, 'in_progress')).toHaveClass(/is-over/);
   await page.keyboard.press('Enter');
   await expect(column(page, 'in_progress').getByRole('button', { name: task.title, exact: true })).toBeVisible();
   await page.reload();

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { expect, test } from './fixtures';
+import { expect, pickUpWithKeyboard, test } from './fixtures';
 import { FRONTEND_DIR, buildFor, freePort, removeDatabase, seedDatabase, startBackend, startPreview, tempDatabase } from './stack';
 
 interface RenderService {
@@ -56,9 +56,9 @@ test('a build with VITE_API_URL works against a backend on another origin (CORS)
     await expect(page.getByTestId('column-todo')).toContainText('Across origins');
 
     // PATCH with If-Match needs a CORS preflight that allows the header.
-    await page.getByRole('button', { name: 'Move “Across origins”' }).focus();
-    await page.keyboard.press('Space');
+    await pickUpWithKeyboard(page, { title: 'Across origins', status: 'todo' });
     await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('column-in_progress')).toHaveClass(/is-over/);
     await page.keyboard.press('Space');
     await expect(page.getByTestId('column-in_progress')).toContainText('Across origins');
     await page.reload();

@@ -70,6 +70,22 @@ export function card(page: Page, title: string) {
   return page.getByTestId('task-card').filter({ has: page.getByRole('button', { name: title, exact: true }) });
 }
 
+/**
+ * Focuses a card's handle and picks the card up with the keyboard, returning once dnd-kit will act on arrows.
+ * dnd-kit measures the columns only after a drag starts and adds its arrow-key listener on a timer, so an
+ * arrow pressed at machine speed can arrive before either and is silently dropped (a person is never that
+ * fast). The origin column turning "over" shows the columns are measured; a zero timer, queued after
+ * dnd-kit's, shows the listener is in place.
+ */
+export async function pickUpWithKeyboard(page: Page, task: Pick<ApiTask, 'title' | 'status'>, key: 'Space' | 'Enter' = 'Space'): Promise<void> {
+  const handle = page.getByRole('button', { name: `Move “${task.title}”` });
+  await handle.focus();
+  await expect(handle).toBeFocused();
+  await page.keyboard.press(key);
+  await expect(column(page, task.status)).toHaveClass(/is-over/);
+  await page.evaluate(() => new Promise<void>((resolve) => setTimeout(resolve)));
+}
+
 /** Types into the search box and waits until the URL carries it (the search is debounced). */
 export async function search(page: Page, text: string): Promise<void> {
   await page.getByLabel('Search').fill(text);
