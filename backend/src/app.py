@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import asynccontextmanager
@@ -13,7 +13,7 @@ from anyio import to_thread
 from fastapi import Depends, FastAPI, Header, Query, Request, Response, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine, Row
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from src import tasks
@@ -33,6 +33,8 @@ from src.schemas import (
     TaskStats,
     TaskUpdate,
     Welcome,
+    task_json,
+    tasks_json,
 )
 
 settings = get_settings()
@@ -168,19 +170,20 @@ def _link_header(request: Request, query: TaskListQuery, total: int) -> str | No
     return ", ".join(links) or None
 
 
+def _json(body: bytes, headers: dict[str, str]) -> Response:
+    return Response(body, media_type="application/json", headers=headers)
+
+
 @app.get("/tasks", response_model=list[TaskRead], responses=COMMON_ERRORS)
 def list_tasks(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    query: Annotated[TaskListQuery, Query()],
-) -> Sequence[Row[Any]]:
+    request: Request, session: SessionDep, query: Annotated[TaskListQuery, Query()]
+) -> Response:
     page, total = tasks.list_tasks(session, query)
-    response.headers["X-Total-Count"] = str(total)
+    headers = {"X-Total-Count": str(total)}
     link = _link_header(request, query, total)
     if link:
-        response.headers["Link"] = link
-    return page
+        headers["Link"] = link
+    return _json(tasks_json(page), headers)
 
 
 @app.get("/tasks/count", response_model=TaskCount, responses=COMMON_ERRORS)
@@ -208,10 +211,9 @@ def create_task(data: TaskCreate, response: Response, session: SessionDep) -> Ta
 
 
 @app.get("/tasks/{task_id}", response_model=TaskRead, responses={**_errors(404), **COMMON_ERRORS})
-def read_task(task_id: str, response: Response, session: SessionDep) -> Row[Any]:
+def read_task(task_id: str, session: SessionDep) -> Response:
     task = tasks.get_task(session, task_id)
-    response.headers["ETag"] = tasks.etag(task)
-    return task
+    return _json(task_json(task), {"ETag": tasks.etag(task)})
 
 
 def update_task(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -12,7 +13,9 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    TypeAdapter,
 )
+from sqlalchemy import Row
 
 from src.models import TaskPriority, TaskStatus
 
@@ -89,6 +92,22 @@ class TaskRead(BaseModel):
     created_at: AwareDatetime
     updated_at: AwareDatetime
     version: int
+
+
+_TASK = TypeAdapter(TaskRead)
+_TASKS = TypeAdapter(list[TaskRead])
+
+
+# Reads answer with these bytes themselves. Checked against TaskRead as FastAPI's response_model
+# would, but in the route's own thread: FastAPI checks a sync route's return value in a second
+# trip through the thread pool, a fifth of a GET's CPU.
+# Rows go in as dicts: Pydantic reads a dict faster than a row's attributes.
+def task_json(task: Row[Any]) -> bytes:
+    return _TASK.dump_json(_TASK.validate_python(task._asdict()))
+
+
+def tasks_json(tasks: Iterable[Row[Any]]) -> bytes:
+    return _TASKS.dump_json(_TASKS.validate_python([task._asdict() for task in tasks]))
 
 
 # A sort key, `-` first for descending. Spelled out so OpenAPI (and the frontend's generated
