@@ -51,11 +51,17 @@ def if_match_allows(if_match: str | None, task: TaskModel) -> bool:
     return "*" in tags or etag(task) in tags
 
 
+# Reads are built from the table's Core columns: the ORM's instrumented attributes made
+# building the list's statements cost more than twice as much (0.27 ms against 0.10 ms).
+_table = TaskModel.__table__
+_col = _table.c
+
+
 def _overdue(now: datetime) -> ColumnElement[bool]:
     return and_(
-        TaskModel.due_date.is_not(None),
-        TaskModel.due_date < now,
-        TaskModel.status != TaskStatus.DONE,
+        _col.due_date.is_not(None),
+        _col.due_date < now,
+        _col.status != TaskStatus.DONE,
     )
 
 
@@ -68,25 +74,25 @@ def task_conditions(filters: TaskFilters, now: datetime) -> list[ColumnElement[b
     """The WHERE clauses for a set of filters; every endpoint that filters uses this."""
     conditions: list[ColumnElement[bool]] = []
     if filters.status:
-        conditions.append(TaskModel.status.in_(filters.status))
+        conditions.append(_col.status.in_(filters.status))
     if filters.priority:
-        conditions.append(TaskModel.priority.in_(filters.priority))
+        conditions.append(_col.priority.in_(filters.priority))
     if filters.assignee is not None:
-        conditions.append(TaskModel.assignee == filters.assignee)
+        conditions.append(_col.assignee == filters.assignee)
     if filters.q:
         # lower() on both sides, in the database: SQLite's is replaced by a Unicode-aware one
         # (see database.py), so both databases fold case the same way.
         pattern = func.lower(_like_pattern(filters.q))
         conditions.append(
             or_(
-                func.lower(TaskModel.title).like(pattern, escape="\\"),
-                func.lower(TaskModel.description).like(pattern, escape="\\"),
+                func.lower(_col.title).like(pattern, escape="\\"),
+                func.lower(_col.description).like(pattern, escape="\\"),
             )
         )
     if filters.due_before is not None:
-        conditions.append(TaskModel.due_date < filters.due_before)
+        conditions.append(_col.due_date < filters.due_before)
     if filters.due_after is not None:
-        conditions.append(TaskModel.due_date >= filters.due_after)
+        conditions.append(_col.due_date >= filters.due_after)
     if filters.overdue is True:
         conditions.append(_overdue(now))
     elif filters.overdue is False:
@@ -106,15 +112,15 @@ def _order_by(session: Session, sort: str) -> list[Any]:
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     column: Any = {
-        "created_at": TaskModel.created_at,
-        "updated_at": TaskModel.updated_at,
-        "due_date": TaskModel.due_date,
-        "title": TaskModel.title,
-        "priority": _meaning_order(session, TaskModel.priority, [p.value for p in TaskPriority]),
-        "status": _meaning_order(session, TaskModel.status, [s.value for s in TaskStatus]),
+        "created_at": _col.created_at,
+        "updated_at": _col.updated_at,
+        "due_date": _col.due_date,
+        "title": _col.title,
+        "priority": _meaning_order(session, _col.priority, [p.value for p in TaskPriority]),
+        "status": _meaning_order(session, _col.status, [s.value for s in TaskStatus]),
     }[key]
     # The id breaks ties, so pages of equal keys never overlap or skip.
-    order = [column.desc(), TaskModel.id.desc()] if descending else [column.asc(), TaskModel.id]
+    order = [column.desc(), _col.id.desc()] if descending else [column.asc(), _col.id]
     if key == "due_date":
         # Tasks without a due date come last either way (the databases disagree by default).
         order[0] = order[0].nulls_last()
@@ -122,7 +128,7 @@ def _order_by(session: Session, sort: str) -> list[Any]:
 
 
 # What reads select: a task's columns as a plain row, which the API answers with as it is.
-TASK_COLUMNS = tuple(TaskModel.__table__.columns)
+TASK_COLUMNS = tuple(_table.columns)
 
 
 def _filtered(statement: Select[Any], filters: TaskFilters) -> Select[Any]:
@@ -155,7 +161,7 @@ def count_tasks(session: Session, filters: TaskFilters | None = None) -> int:
 
 
 def _count(connection: Connection, filters: TaskFilters) -> int:
-    statement = _filtered(select(func.count()).select_from(TaskModel), filters)
+    statement = _filtered(select(func.count()).select_from(_table), filters)
     return connection.scalar(statement) or 0
 
 
@@ -163,9 +169,9 @@ def task_stats(session: Session, filters: TaskFilters) -> TaskStats:
     now = utcnow()
     overdue = func.sum(case((_overdue(now), 1), else_=0))
     statement = (
-        select(TaskModel.status, TaskModel.priority, func.count(), overdue)
+        select(_col.status, _col.priority, func.count(), overdue)
         .where(*task_conditions(filters, now))
-        .group_by(TaskModel.status, TaskModel.priority)
+        .group_by(_col.status, _col.priority)
     )
     with reading(session) as connection:
         groups = connection.execute(statement).all()
@@ -202,7 +208,7 @@ def _load_for_update(session: Session, task_id: str) -> TaskModel:
 
 
 # Built once: building and cache-keying the statement anew was a tenth of a GET's CPU.
-_TASK_BY_ID = select(*TASK_COLUMNS).where(TaskModel.id == bindparam("id"))
+_TASK_BY_ID = select(*TASK_COLUMNS).where(_col.id == bindparam("id"))
 
 
 # Every function below ends the transaction it begins (`with session.begin()` commits, or rolls
