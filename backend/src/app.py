@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -88,6 +89,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             logger.error(
                 "database unavailable at start-up, schema not checked: %s", type(exc).__name__
             )
+    # What is loaded by now lives as long as the process. Frozen, the collector's full passes
+    # no longer walk all of it, tens of milliseconds in which every request in flight waited
+    # (at 16 connections, list p99 went from 105 to 62 ms).
+    gc.collect()
+    gc.freeze()
     yield
 
 
