@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -135,13 +135,16 @@ def _probe(bind: Engine) -> int:
 @app.head(
     "/health", response_model=Health, responses={503: {"model": Health}}, include_in_schema=False
 )
-def health(session: SessionDep) -> JSONResponse:
+async def health(session: SessionDep) -> JSONResponse:
     bind = session.get_bind()
     assert isinstance(bind, Engine)
     tasks_count: int | None
+    # Awaited on the event loop: /health never queues behind task requests for a request
+    # thread, and holds none while its probe runs.
+    probe = asyncio.wrap_future(_health_probes.submit(_probe, bind))
     try:
-        tasks_count = _health_probes.submit(_probe, bind).result(timeout=settings.health_timeout)
-    except FutureTimeout:
+        tasks_count = await asyncio.wait_for(probe, timeout=settings.health_timeout)
+    except TimeoutError:
         logger.error("health: database did not answer within %.1fs", settings.health_timeout)
         tasks_count = None
     except Exception as exc:
