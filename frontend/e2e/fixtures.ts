@@ -86,6 +86,13 @@ export async function pickUpWithKeyboard(page: Page, task: Pick<ApiTask, 'title'
   await page.evaluate(() => new Promise<void>((resolve) => setTimeout(resolve)));
 }
 
+/** A count from the stats bar, once it shows one (it shows a placeholder while it loads). */
+export async function readStat(page: Page, name: 'total' | ApiTask['status']): Promise<number> {
+  const stat = page.getByTestId(`stat-${name}`);
+  await expect(stat).toHaveText(/^\d+$/);
+  return Number(await stat.textContent());
+}
+
 /** Types into the search box and waits until the URL carries it (the search is debounced). */
 export async function search(page: Page, text: string): Promise<void> {
   await page.getByLabel('Search').fill(text);

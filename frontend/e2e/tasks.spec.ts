@@ -1,11 +1,10 @@
 // Create, edit and delete through the page; every change is found again after a reload, and the stats follow.
-import { card, column, createTaskViaApi, expect, getTaskViaApi, search, test } from './fixtures';
+import { card, column, createTaskViaApi, expect, getTaskViaApi, readStat, search, test } from './fixtures';
 
 test('quick add creates a task in To do, the stats count it, and it is still there after a reload', async ({ page, tag }) => {
   await page.goto('/');
   const todoStat = page.getByTestId('stat-todo');
-  await expect(todoStat).not.toHaveText('–');
-  const before = Number(await todoStat.textContent());
+  const before = await readStat(page, 'todo');
 
   const title = `Buy milk ${tag}`;
   await page.getByLabel('Quick add a task').fill(title);
@@ -88,7 +87,7 @@ test('delete asks for confirmation, removes the task, and it stays gone after a 
   await page.goto('/');
   const total = page.getByTestId('stat-total');
   await expect(card(page, task.title)).toBeVisible();
-  const before = Number(await total.textContent());
+  const before = await readStat(page, 'total');
 
   await page.getByRole('button', { name: task.title, exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Edit task' });
