@@ -9,11 +9,13 @@ import { useTaskList, useUpdateTask } from './hooks';
 import { createQueryClient } from './queryClient';
 import type { Task, TaskStatus } from './types';
 
-function columns(tasks: Task[]) {
+/** Serves each column the tasks `current()` holds at the time of the request, after `latencyMs`. */
+function columns(current: () => Task[], latencyMs = 0) {
   server.use(
-    http.get(`${API}/tasks`, ({ request }) => {
+    http.get(`${API}/tasks`, async ({ request }) => {
+      if (latencyMs > 0) await delay(latencyMs);
       const status = new URL(request.url).searchParams.get('status') as TaskStatus;
-      const matching = tasks.filter((t) => t.status === status);
+      const matching = current().filter((t) => t.status === status);
       return HttpResponse.json(matching, { headers: { 'X-Total-Count': String(matching.length) } });
     }),
     http.get(`${API}/tasks/stats`, () => HttpResponse.json({})),
@@ -38,7 +40,7 @@ const ids = (list: { data?: { pages: { tasks: Task[] }[] } | undefined }) => lis
 describe('useUpdateTask', () => {
   it('moves the card at once, and rolls the move back when the server answers 412', async () => {
     const task = makeTask({ status: 'todo', version: 2 });
-    columns([task]);
+    columns(() => [task]);
     let release: () => void = () => undefined;
     const answered = new Promise<void>((r) => {
       release = r;
@@ -74,14 +76,8 @@ describe('useUpdateTask', () => {
   it('keeps the move when the server accepts it', async () => {
     const task = makeTask({ status: 'todo' });
     let stored: Task = task;
+    columns(() => [stored], 5);
     server.use(
-      http.get(`${API}/tasks`, async ({ request }) => {
-        await delay(5);
-        const status = new URL(request.url).searchParams.get('status');
-        const matching = stored.status === status ? [stored] : [];
-        return HttpResponse.json(matching, { headers: { 'X-Total-Count': String(matching.length) } });
-      }),
-      http.get(`${API}/tasks/stats`, () => HttpResponse.json({})),
       http.patch(`${API}/tasks/${task.id}`, async ({ request }) => {
         expect(request.headers.get('If-Match')).toBe('"1"');
         stored = { ...stored, ...((await request.json()) as Partial<Task>), version: 2 };
@@ -108,13 +104,8 @@ describe('useUpdateTask', () => {
     const task = makeTask({ status: 'todo', version: 1 });
     let stored: Task = task;
     const ifMatches: (string | null)[] = [];
+    columns(() => [stored]);
     server.use(
-      http.get(`${API}/tasks`, ({ request }) => {
-        const status = new URL(request.url).searchParams.get('status');
-        const matching = stored.status === status ? [stored] : [];
-        return HttpResponse.json(matching, { headers: { 'X-Total-Count': String(matching.length) } });
-      }),
-      http.get(`${API}/tasks/stats`, () => HttpResponse.json({})),
       http.patch(`${API}/tasks/${task.id}`, async ({ request }) => {
         const ifMatch = request.headers.get('If-Match');
         ifMatches.push(ifMatch);

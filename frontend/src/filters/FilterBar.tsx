@@ -16,6 +16,35 @@ function toggle<T>(values: T[], value: T): T[] {
   return values.includes(value) ? values.filter((v) => v !== value) : [...values, value];
 }
 
+interface ChipGroupProps<T extends string> {
+  legend: string;
+  values: readonly T[];
+  labels: Record<T, string>;
+  checked: T[];
+  onChange: (checked: T[]) => void;
+}
+
+/** A row of checkbox chips, any number of them on: the filter matches any value checked. */
+function ChipGroup<T extends string>({ legend, values, labels, checked, onChange }: ChipGroupProps<T>) {
+  return (
+    <fieldset className="filters__group">
+      <legend>{legend}</legend>
+      {values.map((value) => (
+        <label key={value} className="chip">
+          <input
+            type="checkbox"
+            checked={checked.includes(value)}
+            onChange={() => {
+              onChange(toggle(checked, value));
+            }}
+          />
+          {labels[value]}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 /** A text field whose committed value trails typing by the debounce delay, and follows outside changes. */
 function useDebouncedField(committed: string, commit: (value: string) => void): [string, (value: string) => void] {
   const [text, setText] = useState(committed);
@@ -72,36 +101,24 @@ export function FilterBar({ filters, onChange }: Props) {
         Filters{active > 0 ? ` (${String(active)})` : ''}
       </button>
       <div id={`${id}-more`} className={`filters__more${open ? ' is-open' : ''}`}>
-        <fieldset className="filters__group">
-          <legend>Status</legend>
-          {STATUSES.map((status) => (
-            <label key={status} className="chip">
-              <input
-                type="checkbox"
-                checked={filters.status.includes(status)}
-                onChange={() => {
-                  onChange({ ...filters, status: toggle(filters.status, status) });
-                }}
-              />
-              {STATUS_LABELS[status]}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset className="filters__group">
-          <legend>Priority</legend>
-          {PRIORITIES.map((priority) => (
-            <label key={priority} className="chip">
-              <input
-                type="checkbox"
-                checked={filters.priority.includes(priority)}
-                onChange={() => {
-                  onChange({ ...filters, priority: toggle(filters.priority, priority) });
-                }}
-              />
-              {PRIORITY_LABELS[priority]}
-            </label>
-          ))}
-        </fieldset>
+        <ChipGroup
+          legend="Status"
+          values={STATUSES}
+          labels={STATUS_LABELS}
+          checked={filters.status}
+          onChange={(status) => {
+            onChange({ ...filters, status });
+          }}
+        />
+        <ChipGroup
+          legend="Priority"
+          values={PRIORITIES}
+          labels={PRIORITY_LABELS}
+          checked={filters.priority}
+          onChange={(priority) => {
+            onChange({ ...filters, priority });
+          }}
+        />
         <div className="filters__field">
           <label htmlFor={`${id}-assignee`}>Assignee</label>
           <input
