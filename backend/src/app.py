@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -21,6 +19,7 @@ from src import tasks
 from src.config import get_settings
 from src.database import engine, get_db, init_db, storage_name
 from src.errors import DATABASE_UNAVAILABLE, install_error_handlers
+from src.health import HealthProbe
 from src.models import TaskModel, utcnow
 from src.request_body import MAX_BODY_BYTES, RequestBodyGuard, require_json
 from src.schemas import (
@@ -121,14 +120,7 @@ def root() -> Welcome:
     )
 
 
-# A database that does not answer must not hold /health past its deadline, whatever libpq's
-# connect timeout; so the probe runs in its own thread and /health stops waiting for it.
-_health_probes = ThreadPoolExecutor(max_workers=4, thread_name_prefix="health-probe")
-
-
-def _probe(bind: Engine) -> int:
-    with Session(bind) as probe_session:
-        return tasks.count_tasks(probe_session)
+_health_probe = HealthProbe()
 
 
 @app.get("/health", response_model=Health, responses={503: {"model": Health}})
@@ -138,18 +130,9 @@ def _probe(bind: Engine) -> int:
 async def health(session: SessionDep) -> JSONResponse:
     bind = session.get_bind()
     assert isinstance(bind, Engine)
-    tasks_count: int | None
     # Awaited on the event loop: /health never queues behind task requests for a request
-    # thread, and holds none while its probe runs.
-    probe = asyncio.wrap_future(_health_probes.submit(_probe, bind))
-    try:
-        tasks_count = await asyncio.wait_for(probe, timeout=settings.health_timeout)
-    except TimeoutError:
-        logger.error("health: database did not answer within %.1fs", settings.health_timeout)
-        tasks_count = None
-    except Exception as exc:
-        logger.error("health: database check failed: %s", type(exc).__name__)
-        tasks_count = None
+    # thread, and holds none while the probe runs.
+    tasks_count = await _health_probe.count_tasks(bind, timeout=settings.health_timeout)
     healthy = tasks_count is not None
     body = Health(
         status="healthy" if healthy else "degraded",
