@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -101,13 +101,17 @@ _TASKS = TypeAdapter(list[TaskRead])
 # GET and list answer with these bytes themselves: checked against TaskRead as FastAPI's
 # response_model would, but in the route's own thread. FastAPI checks a sync route's return value
 # in a second trip through the thread pool (0.12 of a GET's 0.78 ms of CPU). Rows go in as
-# dicts, which Pydantic reads faster than a row's attributes.
+# dicts, which Pydantic reads faster than a row's attributes; and dicts built over the column
+# names, because Row._asdict() took 4 µs a row (0.2 ms of a list of 50), ten times as long.
 def task_json(task: Row[Any]) -> bytes:
-    return _TASK.dump_json(_TASK.validate_python(task._asdict()))
+    return _TASK.dump_json(_TASK.validate_python(dict(zip(task._fields, task, strict=True))))
 
 
-def tasks_json(tasks: Iterable[Row[Any]]) -> bytes:
-    return _TASKS.dump_json(_TASKS.validate_python([task._asdict() for task in tasks]))
+def tasks_json(tasks: Sequence[Row[Any]]) -> bytes:
+    names = tasks[0]._fields if tasks else ()
+    return _TASKS.dump_json(
+        _TASKS.validate_python([dict(zip(names, task, strict=True)) for task in tasks])
+    )
 
 
 # A sort key, `-` first for descending. Spelled out so OpenAPI (and the frontend's generated
