@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Row,
     Select,
+    String,
     and_,
     bindparam,
     case,
@@ -57,10 +58,10 @@ _table = TaskModel.__table__
 _col = _table.c
 
 
-def _overdue(now: datetime) -> ColumnElement[bool]:
+def _overdue() -> ColumnElement[bool]:
     return and_(
         _col.due_date.is_not(None),
-        _col.due_date < now,
+        _col.due_date < bindparam("now"),
         _col.status != TaskStatus.DONE,
     )
 
@@ -70,45 +71,72 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def task_conditions(filters: TaskFilters, now: datetime) -> list[ColumnElement[bool]]:
-    """The WHERE clauses for a set of filters; every endpoint that filters uses this."""
-    conditions: list[ColumnElement[bool]] = []
+# Statements are built once per shape, the set of filters a request uses, with the filters'
+# values as bind parameters. Built anew for each request, with their cache keys computed again,
+# the list's two statements took 0.4 ms of its 2.3 ms of CPU.
+FilterShape = tuple[frozenset[str], bool | None]
+
+
+def filter_parameters(filters: TaskFilters, now: datetime) -> tuple[FilterShape, dict[str, Any]]:
+    """Which filters are set (the statement's shape) and their values (its bind parameters)."""
+    values: dict[str, Any] = {}
     if filters.status:
-        conditions.append(_col.status.in_(filters.status))
+        values["status"] = filters.status
     if filters.priority:
-        conditions.append(_col.priority.in_(filters.priority))
+        values["priority"] = filters.priority
     if filters.assignee is not None:
-        conditions.append(_col.assignee == filters.assignee)
+        values["assignee"] = filters.assignee
     if filters.q:
+        values["q"] = _like_pattern(filters.q)
+    if filters.due_before is not None:
+        values["due_before"] = filters.due_before
+    if filters.due_after is not None:
+        values["due_after"] = filters.due_after
+    if filters.overdue is not None:
+        values["now"] = now
+    return (frozenset(values), filters.overdue), values
+
+
+def task_conditions(shape: FilterShape) -> list[ColumnElement[bool]]:
+    """The WHERE clauses for a shape of filters; every endpoint that filters uses this."""
+    names, overdue = shape
+    conditions: list[ColumnElement[bool]] = []
+    if "status" in names:
+        conditions.append(_col.status.in_(bindparam("status", expanding=True)))
+    if "priority" in names:
+        conditions.append(_col.priority.in_(bindparam("priority", expanding=True)))
+    if "assignee" in names:
+        conditions.append(_col.assignee == bindparam("assignee"))
+    if "q" in names:
         # lower() on both sides, in the database: SQLite's is replaced by a Unicode-aware one
         # (see database.py), so both databases fold case the same way.
-        pattern = func.lower(_like_pattern(filters.q))
+        pattern = func.lower(bindparam("q", type_=String))
         conditions.append(
             or_(
                 func.lower(_col.title).like(pattern, escape="\\"),
                 func.lower(_col.description).like(pattern, escape="\\"),
             )
         )
-    if filters.due_before is not None:
-        conditions.append(_col.due_date < filters.due_before)
-    if filters.due_after is not None:
-        conditions.append(_col.due_date >= filters.due_after)
-    if filters.overdue is True:
-        conditions.append(_overdue(now))
-    elif filters.overdue is False:
-        conditions.append(not_(_overdue(now)))
+    if "due_before" in names:
+        conditions.append(_col.due_date < bindparam("due_before"))
+    if "due_after" in names:
+        conditions.append(_col.due_date >= bindparam("due_after"))
+    if overdue is True:
+        conditions.append(_overdue())
+    elif overdue is False:
+        conditions.append(not_(_overdue()))
     return conditions
 
 
-def _meaning_order(session: Session, column: Any, values: Sequence[str]) -> Any:
+def _meaning_order(dialect: str, column: Any, values: Sequence[str]) -> Any:
     # PostgreSQL's native enum types already sort in declaration order (low < medium < high);
     # on SQLite the column is plain text, so map each value to its rank.
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         return column
     return case({value: rank for rank, value in enumerate(values)}, value=column)
 
 
-def _order_by(session: Session, sort: str) -> list[Any]:
+def _order_by(dialect: str, sort: str) -> list[Any]:
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     column: Any = {
@@ -116,8 +144,8 @@ def _order_by(session: Session, sort: str) -> list[Any]:
         "updated_at": _col.updated_at,
         "due_date": _col.due_date,
         "title": _col.title,
-        "priority": _meaning_order(session, _col.priority, [p.value for p in TaskPriority]),
-        "status": _meaning_order(session, _col.status, [s.value for s in TaskStatus]),
+        "priority": _meaning_order(dialect, _col.priority, [p.value for p in TaskPriority]),
+        "status": _meaning_order(dialect, _col.status, [s.value for s in TaskStatus]),
     }[key]
     # The id breaks ties, so pages of equal keys never overlap or skip.
     order = [column.desc(), _col.id.desc()] if descending else [column.asc(), _col.id]
@@ -131,8 +159,30 @@ def _order_by(session: Session, sort: str) -> list[Any]:
 TASK_COLUMNS = tuple(_table.columns)
 
 
-def _filtered(statement: Select[Any], filters: TaskFilters) -> Select[Any]:
-    return statement.where(*task_conditions(filters, utcnow()))
+@lru_cache(maxsize=512)
+def _page_statement(shape: FilterShape, sort: str, dialect: str) -> Select[Any]:
+    return (
+        select(*TASK_COLUMNS)
+        .where(*task_conditions(shape))
+        .order_by(*_order_by(dialect, sort))
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+@lru_cache(maxsize=256)
+def _count_statement(shape: FilterShape) -> Select[Any]:
+    return select(func.count()).select_from(_table).where(*task_conditions(shape))
+
+
+@lru_cache(maxsize=256)
+def _stats_statement(shape: FilterShape) -> Select[Any]:
+    overdue = func.sum(case((_overdue(), 1), else_=0))
+    return (
+        select(_col.status, _col.priority, func.count(), overdue)
+        .where(*task_conditions(shape))
+        .group_by(_col.status, _col.priority)
+    )
 
 
 def list_tasks(session: Session, query: TaskListQuery) -> tuple[Sequence[Row[Any]], int]:
@@ -141,40 +191,27 @@ def list_tasks(session: Session, query: TaskListQuery) -> tuple[Sequence[Row[Any
     The page is plain rows: it is only read and sent, and building ORM objects (identity map,
     instance state) for 50 rows took a fifth of the request's CPU.
     """
-    statement = (
-        _filtered(select(*TASK_COLUMNS), query)
-        .order_by(*_order_by(session, query.sort))
-        .limit(query.limit)
-        .offset(query.offset)
-    )
+    shape, values = filter_parameters(query, utcnow())
     with reading(session) as connection:
-        page = connection.execute(statement).all()
+        statement = _page_statement(shape, query.sort, connection.dialect.name)
+        page_values = {**values, "limit": query.limit, "offset": query.offset}
+        page = connection.execute(statement, page_values).all()
         # The first page that holds everything needs no second query for the total.
         if query.offset == 0 and len(page) < query.limit:
             return page, len(page)
-        return page, _count(connection, query)
+        return page, connection.scalar(_count_statement(shape), values) or 0
 
 
 def count_tasks(session: Session, filters: TaskFilters | None = None) -> int:
+    shape, values = filter_parameters(filters or TaskFilters(), utcnow())
     with reading(session) as connection:
-        return _count(connection, filters or TaskFilters())
-
-
-def _count(connection: Connection, filters: TaskFilters) -> int:
-    statement = _filtered(select(func.count()).select_from(_table), filters)
-    return connection.scalar(statement) or 0
+        return connection.scalar(_count_statement(shape), values) or 0
 
 
 def task_stats(session: Session, filters: TaskFilters) -> TaskStats:
-    now = utcnow()
-    overdue = func.sum(case((_overdue(now), 1), else_=0))
-    statement = (
-        select(_col.status, _col.priority, func.count(), overdue)
-        .where(*task_conditions(filters, now))
-        .group_by(_col.status, _col.priority)
-    )
+    shape, values = filter_parameters(filters, now := utcnow())
     with reading(session) as connection:
-        groups = connection.execute(statement).all()
+        groups = connection.execute(_stats_statement(shape), {**values, "now": now}).all()
     by_status = StatusCounts()
     by_priority = PriorityCounts()
     total = overdue_total = 0
