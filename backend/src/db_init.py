@@ -158,7 +158,7 @@ def export_tasks(session: Session, out: TextIO) -> int:
 
 
 def cmd_export(engine: Engine, args: argparse.Namespace) -> int:
-    with make_sessionmaker(engine)() as session:
+    with make_sessionmaker(engine).begin() as session:
         if args.output:
             with Path(args.output).open("w", encoding="utf-8") as out:
                 count = export_tasks(session, out)

@@ -25,7 +25,7 @@ def run(*args: str) -> int:
 def tasks_in(url: str) -> list[dict[str, Any]]:
     engine = make_engine(url)
     try:
-        with make_sessionmaker(engine)() as session:
+        with make_sessionmaker(engine).begin() as session:
             rows = session.scalars(select(TaskModel).order_by(TaskModel.id)).all()
             return [TaskRead.model_validate(row).model_dump(mode="json") for row in rows]
     finally:
@@ -159,7 +159,7 @@ def test_export_streams_in_constant_memory(tmp_path: Path) -> None:
         url = f"sqlite:///{tmp_path / f'{count}.db'}"
         run("seed", "--count", str(count), "--database", url)
         engine = make_engine(url)
-        with make_sessionmaker(engine)() as session:
+        with make_sessionmaker(engine).begin() as session:
             out = _CountingSink()
             tracemalloc.start()
             assert db_init.export_tasks(session, out) == count
