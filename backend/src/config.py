@@ -23,8 +23,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     # Pool sizing per worker process. Endpoints are sync and run in a thread pool, which the
-    # app sizes to pool_size + max_overflow: a request never holds a thread while it waits for
-    # a connection. Connections beyond pool_size are closed after use, so keep bursts there.
+    # app sizes to pool_size: a request never holds a thread while it waits for a connection.
+    # The overflow serves the rest (the /health probe, start-up); its connections are closed
+    # after use.
     db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     # Seconds a request waits for a pooled connection before answering 503.
