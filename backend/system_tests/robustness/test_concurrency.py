@@ -191,7 +191,7 @@ def test_a_load_beyond_the_pool_reuses_the_pools_connections(postgres: Throwaway
 
         with ThreadPoolExecutor(clients) as pool:
             statuses = set().union(*pool.map(read_many, range(clients)))
-        # Sessions that ended have reported themselves; count this check's own session out.
+        # Sessions that ended have reported themselves; the reading below counts its own too.
         opened = sessions_opened() - before - 1
 
     assert statuses == {200}
