@@ -18,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from src.config import Settings, get_settings
+from src.deadlines import RoundTripDeadlines, connection_class
 
 logger = logging.getLogger("taskflow.database")
 
@@ -96,12 +97,20 @@ def make_engine(raw_url: str, settings: Settings | None = None) -> Engine:
             "keepalives_interval": 10,
             "keepalives_count": 3,
             "tcp_user_timeout": settings.db_statement_timeout_ms,
+            # And for a server that hangs while its host still acknowledges packets: a round trip
+            # unanswered this long after the server's own timeout would have fired is cut.
+            "connection_factory": connection_class(
+                RoundTripDeadlines(settings.db_statement_timeout_ms / 1000 + ROUND_TRIP_GRACE_S)
+            ),
         },
     )
     _check_connections_idle_since(engine, IDLE_CHECK_AFTER_S)
     event.listen(engine.pool, "checkin", _end_autocommit)
     return engine
 
+
+# How long past the statement timeout a round trip may go unanswered before its socket is cut.
+ROUND_TRIP_GRACE_S = 1.0
 
 # A pooled connection that sat unused for longer than this is pinged before a request gets it.
 IDLE_CHECK_AFTER_S = 5.0

@@ -1,0 +1,124 @@
+"""A client-side deadline on every PostgreSQL round trip, for a server that hangs with TCP up.
+
+statement_timeout is enforced by the server, tcp_user_timeout and keepalives by the kernel, and
+none of them fires when PostgreSQL stops answering while its host still acknowledges packets (a
+frozen server, a stuck proxy in between): a request would wait on its socket for as long as the
+hang lasts, holding its thread and connection. So every statement, commit and rollback on a
+connection made here registers a deadline, and a watchdog thread shuts down the socket of a
+round trip past it. libpq reports that as a lost connection: the request answers 503, and the
+pool replaces the connection.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+from psycopg2.extensions import connection as PgConnection
+from psycopg2.extensions import cursor as PgCursor
+
+logger = logging.getLogger("taskflow.database")
+
+
+def _cut(connection: PgConnection) -> None:
+    """Shut the connection's socket down, waking whatever waits on it."""
+    if connection.closed:
+        return
+    # A duplicate of the descriptor: shutting it down ends the one socket both refer to, and
+    # closing it leaves libpq's descriptor for libpq to close.
+    with socket.socket(fileno=os.dup(connection.fileno())) as sock:
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class RoundTripDeadlines:
+    """Round trips in flight, each with a deadline, and the thread that enforces them."""
+
+    def __init__(self, seconds: float, check_every: float = 0.25) -> None:
+        self.seconds = seconds
+        self._check_every = check_every
+        self._lock = threading.Lock()
+        self._running: dict[int, tuple[float, PgConnection]] = {}
+        self._tokens = itertools.count()
+        self._watchdog: threading.Thread | None = None
+
+    def begin(self, connection: PgConnection) -> int:
+        token = next(self._tokens)
+        with self._lock:
+            self._running[token] = (time.monotonic() + self.seconds, connection)
+            if self._watchdog is None:
+                self._watchdog = threading.Thread(
+                    target=self._watch, name="db-deadlines", daemon=True
+                )
+                self._watchdog.start()
+        return token
+
+    def end(self, token: int) -> None:
+        with self._lock:
+            self._running.pop(token, None)
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self._check_every)
+            now = time.monotonic()
+            # Under the lock: a round trip that ends meanwhile waits in end(), so its connection
+            # cannot go back to the pool and serve another request before it is cut.
+            with self._lock:
+                overdue = [token for token, (at, _) in self._running.items() if at <= now]
+                for token in overdue:
+                    _, connection = self._running.pop(token)
+                    logger.error(
+                        "database round trip still unanswered after %.1fs: connection cut",
+                        self.seconds,
+                    )
+                    try:
+                        _cut(connection)
+                    except OSError as exc:  # closed meanwhile: nothing left to wake
+                        logger.debug("cutting a connection failed: %s", exc)
+
+
+def connection_class(deadlines: RoundTripDeadlines) -> type[PgConnection]:
+    """A psycopg2 connection class whose statements, commits and rollbacks keep `deadlines`.
+
+    Those are all the round trips SQLAlchemy makes on a connection (its pings are statements).
+    """
+
+    class DeadlineCursor(PgCursor):
+        def execute(self, query: Any, vars: Any = None) -> None:
+            token = deadlines.begin(self.connection)
+            try:
+                super().execute(query, vars)
+            finally:
+                deadlines.end(token)
+
+        def executemany(self, query: Any, vars_list: Any) -> None:
+            token = deadlines.begin(self.connection)
+            try:
+                super().executemany(query, vars_list)
+            finally:
+                deadlines.end(token)
+
+    class DeadlineConnection(PgConnection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.cursor_factory = DeadlineCursor
+
+        def commit(self) -> None:
+            token = deadlines.begin(self)
+            try:
+                super().commit()
+            finally:
+                deadlines.end(token)
+
+        def rollback(self) -> None:
+            token = deadlines.begin(self)
+            try:
+                super().rollback()
+            finally:
+                deadlines.end(token)
+
+    return DeadlineConnection

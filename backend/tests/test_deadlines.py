@@ -1,0 +1,63 @@
+"""The watchdog behind src/deadlines.py: a round trip past its deadline has its socket shut down.
+
+A socket pair stands in for the link to PostgreSQL (the fault suite runs the whole thing against
+a real server that hangs, in system_tests/robustness/test_faults.py).
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from src.deadlines import RoundTripDeadlines
+
+
+class Link:
+    """The app's end of a socket pair, shaped like the part of a psycopg2 connection used."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.closed = 0
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+
+@pytest.fixture
+def link() -> Iterator[tuple[Any, socket.socket]]:
+    app_end, server_end = socket.socketpair()
+    with app_end, server_end:
+        yield Link(app_end), server_end
+
+
+def test_a_round_trip_past_its_deadline_is_cut(link: tuple[Any, socket.socket]) -> None:
+    connection, server_end = link
+    deadlines = RoundTripDeadlines(seconds=0.05, check_every=0.01)
+
+    deadlines.begin(connection)  # and never ends: the server does not answer
+
+    # What libpq would see while it waits for an answer: the socket reads end-of-file.
+    connection.sock.settimeout(10)
+    assert connection.sock.recv(1) == b""
+    server_end.settimeout(10)
+    assert server_end.recv(1) == b""
+
+
+def test_a_round_trip_that_ends_in_time_is_left_alone(link: tuple[Any, socket.socket]) -> None:
+    connection, server_end = link
+    deadlines = RoundTripDeadlines(seconds=0.05, check_every=0.01)
+
+    deadlines.end(deadlines.begin(connection))
+    # A later round trip on another link gets cut: the watchdog did pass its deadline.
+    other_end, other_server = socket.socketpair()
+    with other_end, other_server:
+        deadlines.begin(Link(other_end))
+        other_server.settimeout(10)
+        assert other_server.recv(1) == b""
+
+    server_end.sendall(b"x")
+    connection.sock.settimeout(1)
+    assert connection.sock.recv(1) == b"x"
