@@ -17,6 +17,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from psycopg2.extensions import connection as PgConnection
@@ -61,6 +62,14 @@ class RoundTripDeadlines:
         with self._lock:
             self._running.pop(token, None)
 
+    def run(self, connection: PgConnection, round_trip: Callable[..., None], *args: Any) -> None:
+        """Call `round_trip(*args)` on `connection` under a deadline."""
+        token = self.begin(connection)
+        try:
+            round_trip(*args)
+        finally:
+            self.end(token)
+
     def _watch(self) -> None:
         while True:
             time.sleep(self._check_every)
@@ -89,18 +98,10 @@ def connection_class(deadlines: RoundTripDeadlines) -> type[PgConnection]:
 
     class DeadlineCursor(PgCursor):
         def execute(self, query: Any, vars: Any = None) -> None:
-            token = deadlines.begin(self.connection)
-            try:
-                super().execute(query, vars)
-            finally:
-                deadlines.end(token)
+            deadlines.run(self.connection, super().execute, query, vars)
 
         def executemany(self, query: Any, vars_list: Any) -> None:
-            token = deadlines.begin(self.connection)
-            try:
-                super().executemany(query, vars_list)
-            finally:
-                deadlines.end(token)
+            deadlines.run(self.connection, super().executemany, query, vars_list)
 
     class DeadlineConnection(PgConnection):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -108,17 +109,9 @@ def connection_class(deadlines: RoundTripDeadlines) -> type[PgConnection]:
             self.cursor_factory = DeadlineCursor
 
         def commit(self) -> None:
-            token = deadlines.begin(self)
-            try:
-                super().commit()
-            finally:
-                deadlines.end(token)
+            deadlines.run(self, super().commit)
 
         def rollback(self) -> None:
-            token = deadlines.begin(self)
-            try:
-                super().rollback()
-            finally:
-                deadlines.end(token)
+            deadlines.run(self, super().rollback)
 
     return DeadlineConnection
