@@ -21,6 +21,14 @@ def run(connection: Connection) -> None:
         # Held until this transaction ends: processes that start together migrate one at a
         # time, and the later ones find the schema already at head.
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        # SQLite's lock is the database's write lock. sqlite3 begins a transaction only before
+        # DML, so without this each DDL statement committed alone, and processes starting
+        # together all found the schema unmigrated and failed on each other's tables
+        # ("duplicate column name", "database is locked"). IMMEDIATE takes the write lock now,
+        # waiting out another process's migration for up to the busy timeout; the whole
+        # migration then commits or rolls back as one.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

@@ -10,6 +10,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +92,8 @@ def make_task(client: TestClient) -> MakeTask:
     return make
 
 
-@pytest.fixture
-def fresh_database_url() -> Iterator[str]:
-    """The URL of an empty database of the kind under test, dropped afterwards."""
+@contextmanager
+def _fresh_database() -> Iterator[str]:
     if not POSTGRES_URL:
         with tempfile.TemporaryDirectory(prefix="taskflow-fresh-") as folder:
             yield f"sqlite:///{Path(folder) / 'fresh.db'}"
@@ -108,3 +108,17 @@ def fresh_database_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def fresh_database_url() -> Iterator[str]:
+    """The URL of an empty database of the kind under test, dropped afterwards."""
+    with _fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_database_urls() -> Iterator[Callable[[int], list[str]]]:
+    """Make that many empty databases, all dropped afterwards."""
+    with ExitStack() as stack:
+        yield lambda count: [stack.enter_context(_fresh_database()) for _ in range(count)]

@@ -14,6 +14,7 @@ import psycopg2
 import pytest
 from alembic.script import ScriptDirectory
 
+from src.database import make_engine
 from system_tests.robustness.harness import FAST_FAILURE_ENV
 from testing.postgres import ThrowawayPostgres
 from testing.server import BACKEND_DIR, AppServer
@@ -121,9 +122,9 @@ def test_what_one_process_writes_the_other_reads_at_once(
 
 
 def test_three_processes_starting_together_on_an_empty_database_migrate_it_once(
-    postgres: ThrowawayPostgres,
+    database_url: str,
 ) -> None:
-    url = postgres.create_database(f"race_{time.monotonic_ns()}")
+    url = database_url
     servers = [AppServer(url, env=FAST_FAILURE_ENV) for _ in range(3)]
     try:
         for server in servers:
@@ -143,17 +144,15 @@ def test_three_processes_starting_together_on_an_empty_database_migrate_it_once(
             server.stop()
 
     assert "Traceback" not in logs, logs
-    conn = psycopg2.connect(url)
+    engine = make_engine(url)
     try:
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT version_num FROM alembic_version")
-            versions = cursor.fetchall()
-            cursor.execute("SELECT count(*) FROM tasks")
-            (rows,) = cursor.fetchone() or (None,)
+        with engine.connect() as connection:
+            versions = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+            rows = connection.exec_driver_sql("SELECT count(*) FROM tasks").scalar_one()
     finally:
-        conn.close()
+        engine.dispose()
     head = ScriptDirectory(str(BACKEND_DIR / "migrations")).get_current_head()
-    assert versions == [(head,)]
+    assert [tuple(version) for version in versions] == [(head,)]
     assert rows == 3
     # Each revision ran in exactly one of the three processes.
     upgrades = re.findall(r"Running upgrade .*?-> (\w+)", logs)
