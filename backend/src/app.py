@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from src import tasks
 from src.config import get_settings
-from src.database import engine, get_db, init_db, storage_name
+from src.database import engine, get_db, init_db, init_db_when_reachable, storage_name
 from src.errors import DATABASE_UNAVAILABLE, install_error_handlers
 from src.health import HealthProbe
 from src.models import TaskModel, utcnow
@@ -77,6 +77,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # hovering around the pool's size opened and closed connections continually (at 64
     # connections over a 1 ms link: 497 new PostgreSQL sessions in 6 s, and half the requests).
     to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+    migration_retry = None
     # Tests that override get_db bring their own database; don't touch the configured one.
     if get_db not in app.dependency_overrides:
         try:
@@ -86,14 +87,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             # with several workers one worker failing start-up makes uvicorn stop them all.
             # Production migrates in its start command before uvicorn starts.
             logger.error(
-                "database unavailable at start-up, schema not checked: %s", type(exc).__name__
+                "database unavailable at start-up, schema not checked yet: %s; migrating once "
+                "it answers",
+                type(exc).__name__,
             )
+            migration_retry = init_db_when_reachable()
     # What is loaded by now lives as long as the process. Frozen, the collector's full passes
     # no longer walk all of it, tens of milliseconds in which every request in flight waited
     # (at 16 connections, list p99 went from 105 to 62 ms).
     gc.collect()
     gc.freeze()
     yield
+    if migration_retry is not None:
+        migration_retry.set()
 
 
 app = FastAPI(

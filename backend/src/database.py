@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -19,12 +20,16 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from src.config import Settings, get_settings
 from src.deadlines import RoundTripDeadlines, connection_class
+from src.errors import DATABASE_UNAVAILABLE
 
 logger = logging.getLogger("taskflow.database")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Any constant works; it only has to be the same in every process that migrates.
 MIGRATION_LOCK_KEY = 0x7A5F_10
+# How often an app that started during an outage tries to migrate again: about as long as it
+# takes to notice the database is back from the health checks that follow.
+MIGRATION_RETRY_S = 2.0
 
 
 class Base(DeclarativeBase):
@@ -241,3 +246,26 @@ def init_db(target: Engine | None = None) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     logger.info("database schema is at the newest migration (%s)", storage_name(target))
+
+
+def init_db_when_reachable(
+    target: Engine | None = None, retry_every: float = MIGRATION_RETRY_S
+) -> threading.Event:
+    """Keep trying init_db in a background thread until it succeeds; set the Event to stop.
+
+    For an app that started while its database was down: its requests recover as soon as the
+    database answers, and its schema must not wait for the next restart (an empty or older
+    database would answer every request with an error until then).
+    """
+    stop = threading.Event()
+
+    def keep_trying() -> None:
+        while not stop.wait(retry_every):
+            try:
+                init_db(target)
+            except DATABASE_UNAVAILABLE:
+                continue
+            return
+
+    threading.Thread(target=keep_trying, name="db-migrate-retry", daemon=True).start()
+    return stop

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import enum
 import multiprocessing
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -24,6 +26,7 @@ from src.database import (
     alembic_config,
     get_db,
     init_db,
+    init_db_when_reachable,
     make_engine,
     make_sessionmaker,
     request_sessions,
@@ -123,6 +126,25 @@ def test_processes_starting_together_migrate_one_at_a_time(
             assert schema_differences(engine) == []
         finally:
             engine.dispose()
+
+
+def test_an_app_that_started_during_an_outage_migrates_once_the_database_answers(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "not-yet"  # SQLite cannot open a file in a missing folder: "down"
+    engine = make_engine(f"sqlite:///{folder / 'late.db'}")
+    stop = init_db_when_reachable(engine, retry_every=0.05)
+    try:
+        time.sleep(0.2)  # a few failed attempts
+        folder.mkdir()
+        deadline = time.monotonic() + 30
+        while current_revision(engine) != "0002":
+            assert time.monotonic() < deadline, "not migrated after the database came back"
+            time.sleep(0.05)
+        assert schema_differences(engine) == []
+    finally:
+        stop.set()
+        engine.dispose()
 
 
 # The tutorial's models.py, as deployments created it with Base.metadata.create_all().

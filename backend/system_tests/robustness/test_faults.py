@@ -257,6 +257,27 @@ def test_app_starting_while_postgres_is_down_serves_503_then_recovers(
         print(f"--- app log (shown when the test fails) ---\n{server.log()[-20000:]}")
 
 
+def test_app_started_during_an_outage_migrates_when_the_database_is_back(
+    own_postgres: ThrowawayPostgres,
+) -> None:
+    """Started while its database is down, the app cannot migrate at start-up: it must migrate
+    once the database answers, not at its next restart. The database is empty, so nothing
+    works until it does (production's start command migrates first; a plain uvicorn does not)."""
+    own_postgres.stop("fast")
+    # One worker: a second one could finish starting after the database is back, and migrate.
+    server = AppServer(own_postgres.url(), env=FAST_FAILURE_ENV)
+    server.start(timeout=60)
+    try:
+        assert_health_degraded_in_time(server.url)
+        own_postgres.start()
+        wait_until_healthy(server.url)
+        task_id = seed_task(server.url)
+        assert_everything_works(server.url, task_id)
+    finally:
+        server.stop()
+        print(f"--- app log (shown when the test fails) ---\n{server.log()[-20000:]}")
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_kill_9_during_creates_loses_no_acknowledged_task(
     kind: str, request: pytest.FixtureRequest, tmp_path: Path
