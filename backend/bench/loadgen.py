@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -25,6 +27,10 @@ class RunResult:
     non_2xx: int
     socket_errors: int
     ratio_to_ceiling: float | None = None
+    # The server's own CPU time during the run: per request, and as a share of its one core.
+    # Near 100% busy, throughput is bounded by CPU per request, whatever the connections.
+    server_cpu_ms_per_request: float | None = None
+    server_core_busy: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -39,8 +45,12 @@ def run_wrk(
     cpu: str,
     ids_file: Path | None,
     delayed: bool = False,
+    server_cpu: Callable[[], float] | None = None,
 ) -> RunResult:
-    """One wrk run on CPU `cpu`; one wrk thread is plenty for a few thousand requests/s."""
+    """One wrk run on CPU `cpu`; one wrk thread is plenty for a few thousand requests/s.
+
+    `server_cpu`, when given, reads the server's CPU seconds; the run's share is reported.
+    """
     command = [
         "taskset", "-c", cpu,
         "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds:g}s",
@@ -49,14 +59,17 @@ def run_wrk(
     env = {**os.environ, "BENCH_SCENARIO": scenario}
     if ids_file is not None:
         env["BENCH_IDS"] = str(ids_file)
+    cpu_before, started = (server_cpu(), time.monotonic()) if server_cpu else (0.0, 0.0)
     done = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=True
     )
+    if server_cpu:
+        used, elapsed = server_cpu() - cpu_before, time.monotonic() - started
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
     raw = json.loads(line.removeprefix("BENCH_JSON "))
-    return RunResult(
+    result = RunResult(
         scenario=scenario,
         connections=connections,
         delayed=delayed,
@@ -72,3 +85,7 @@ def run_wrk(
         + raw["write_errors"]
         + raw["timeouts"],
     )
+    if server_cpu and result.requests:
+        result.server_cpu_ms_per_request = used * 1000 / result.requests
+        result.server_core_busy = used / elapsed
+    return result

@@ -168,11 +168,14 @@ def run_scenarios(
                 cpu=LOAD_CPU,
                 ids_file=ids_file,
                 delayed=delayed,
+                server_cpu=server.cpu_seconds,
             )
             log(
                 f"{'+delay' if delayed else 'direct'} {name:<7} c={conns:<3} "
                 f"{result.requests_per_s:8.0f} req/s  p99 {result.p99_ms:7.2f} ms  "
-                f"non-2xx {result.non_2xx}  errors {result.socket_errors}"
+                f"non-2xx {result.non_2xx}  errors {result.socket_errors}  "
+                f"server {result.server_core_busy or 0:.0%} busy, "
+                f"{result.server_cpu_ms_per_request or 0:.2f} ms CPU/request"
             )
             results.append(result)
         if name in ("create", "mix") and url:

@@ -6,6 +6,7 @@ wrk share the other (the database's "other host").
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from testing.server import BACKEND_DIR, AppServer
 # (2026-11-23, back-to-back runs at 16 connections: ceiling 1716 against 2577 req/s, get 726
 # against 940, list p99 352 against 143 ms): two processes and their thread pools thrash one core.
 PRODUCTION_FLAGS = ["--workers", "1", "--proxy-headers", "--forwarded-allow-ips=*"]
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class PinnedAppServer(AppServer):
@@ -42,6 +44,26 @@ class PinnedAppServer(AppServer):
             )
         if wait:
             self.wait_until_answering(timeout)
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by uvicorn and the workers it spawned."""
+        assert self.process is not None
+        pids = [self.process.pid] + [
+            int(pid)
+            for pid in subprocess.run(
+                ["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
+                capture_output=True, text=True, check=False,
+            ).stdout.split()
+        ]  # fmt: skip
+        total = 0.0
+        for pid in pids:
+            try:
+                # Fields 14 and 15 of /proc/PID/stat, counted after the ")" ending the name.
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a worker that has just exited
+                continue
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return total
 
 
 def pin_postgres(server: ThrowawayPostgres, cpus: str) -> None:
