@@ -19,7 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from src.config import Settings, get_settings
-from src.deadlines import RoundTripDeadlines, connection_class
+from src.deadlines import RoundTripDeadlines, connection_class, was_cut
 from src.errors import DATABASE_UNAVAILABLE
 
 logger = logging.getLogger("taskflow.database")
@@ -153,6 +153,9 @@ def _check_connections_idle_since(engine: Engine, seconds: float) -> None:
         record.info["idle_since"] = time.monotonic()
 
     def on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        if was_cut(dbapi_connection):
+            # Its socket is shut, however recently it answered (see deadlines._cut).
+            raise DisconnectionError("pooled connection was cut by its round-trip deadline")
         idle_since = record.info.pop("idle_since", None)
         if idle_since is None or time.monotonic() - idle_since < seconds:
             return

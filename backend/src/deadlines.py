@@ -30,6 +30,10 @@ def _cut(connection: PgConnection) -> None:
     """Shut the connection's socket down, waking whatever waits on it."""
     if connection.closed:
         return
+    # Usually the round trip then fails and SQLAlchemy discards the connection. But an answer
+    # that arrived just before the cut still succeeds, and the connection would go back to the
+    # pool dead, failing its next request: the pool's checkout looks for this mark first.
+    connection.cut_by_deadline = True  # type: ignore[attr-defined]
     # A duplicate of the descriptor: shutting it down ends the one socket both refer to, and
     # closing it leaves libpq's descriptor for libpq to close.
     with socket.socket(fileno=os.dup(connection.fileno())) as sock:
@@ -88,6 +92,11 @@ class RoundTripDeadlines:
                         _cut(connection)
                     except OSError as exc:  # closed meanwhile: nothing left to wake
                         logger.debug("cutting a connection failed: %s", exc)
+
+
+def was_cut(dbapi_connection: Any) -> bool:
+    """Whether the watchdog cut this connection's socket (any DBAPI connection may be asked)."""
+    return getattr(dbapi_connection, "cut_by_deadline", False) is True
 
 
 def connection_class(deadlines: RoundTripDeadlines) -> type[PgConnection]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from src.deadlines import RoundTripDeadlines
+from src.deadlines import RoundTripDeadlines, was_cut
 
 
 class Link:
@@ -44,6 +44,8 @@ def test_a_round_trip_past_its_deadline_is_cut(link: tuple[Any, socket.socket]) 
     assert connection.sock.recv(1) == b""
     server_end.settimeout(10)
     assert server_end.recv(1) == b""
+    # Marked, so the pool replaces it even if its answer had arrived just before the cut.
+    assert was_cut(connection)
 
 
 def test_a_round_trip_that_ends_in_time_is_left_alone(link: tuple[Any, socket.socket]) -> None:
@@ -61,3 +63,4 @@ def test_a_round_trip_that_ends_in_time_is_left_alone(link: tuple[Any, socket.so
     server_end.sendall(b"x")
     connection.sock.settimeout(1)
     assert connection.sock.recv(1) == b"x"
+    assert not was_cut(connection)

@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from src.database import IDLE_CHECK_AFTER_S
+from src.database import IDLE_CHECK_AFTER_S, make_engine
+from src.deadlines import _cut
 from system_tests.robustness.harness import (
     FAILURE_BUDGET_S,
     FAST_FAILURE_ENV,
@@ -216,6 +217,23 @@ def test_hung_database_server_gives_503_in_time_and_recovers(
             assert_everything_works(server.url, task_id)
         finally:
             server.stop()
+
+
+def test_a_connection_cut_just_after_its_answer_is_not_reused(postgres: ThrowawayPostgres) -> None:
+    """The watchdog may cut a round trip whose answer has just arrived: the request succeeds,
+    and its connection goes back to the pool with its socket shut. The next request must get
+    another connection, not that one's error."""
+    engine = make_engine(postgres.create_database(f"cut_{uuid.uuid4().hex[:8]}"))
+    try:
+        with engine.begin() as connection:  # a request's transaction, committed
+            assert connection.exec_driver_sql("SELECT 1").scalar() == 1
+            cut_dbapi_connection = connection.connection.dbapi_connection
+        _cut(cut_dbapi_connection)  # what the watchdog does, here just after the commit's answer
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT 2").scalar() == 2
+            assert connection.connection.dbapi_connection is not cut_dbapi_connection
+    finally:
+        engine.dispose()
 
 
 def test_database_host_that_never_answers_gives_503_health_in_time() -> None:
