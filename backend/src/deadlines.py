@@ -18,12 +18,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from psycopg2.extensions import connection as PgConnection
 from psycopg2.extensions import cursor as PgCursor
 
 logger = logging.getLogger("taskflow.database")
+T = TypeVar("T")
 
 
 def _cut(connection: PgConnection) -> None:
@@ -66,11 +67,11 @@ class RoundTripDeadlines:
         with self._lock:
             self._running.pop(token, None)
 
-    def run(self, connection: PgConnection, round_trip: Callable[..., None], *args: Any) -> None:
+    def run(self, connection: PgConnection, round_trip: Callable[..., T], *args: Any) -> T:
         """Call `round_trip(*args)` on `connection` under a deadline."""
         token = self.begin(connection)
         try:
-            round_trip(*args)
+            return round_trip(*args)
         finally:
             self.end(token)
 
@@ -111,6 +112,26 @@ def connection_class(deadlines: RoundTripDeadlines) -> type[PgConnection]:
 
         def executemany(self, query: Any, vars_list: Any) -> None:
             deadlines.run(self.connection, super().executemany, query, vars_list)
+
+        # A named (server-side) cursor's fetches are round trips of their own (FETCH, which
+        # psycopg2 sends without execute). A client-side cursor already holds its rows.
+        def fetchone(self) -> Any:
+            if self.name is None:
+                return super().fetchone()
+            return deadlines.run(self.connection, super().fetchone)
+
+        def fetchmany(self, size: int | None = None) -> Any:
+            fetch = super().fetchmany
+            if self.name is None:
+                return fetch() if size is None else fetch(size)
+            if size is None:
+                return deadlines.run(self.connection, fetch)
+            return deadlines.run(self.connection, fetch, size)
+
+        def fetchall(self) -> Any:
+            if self.name is None:
+                return super().fetchall()
+            return deadlines.run(self.connection, super().fetchall)
 
     class DeadlineConnection(PgConnection):
         def __init__(self, *args: Any, **kwargs: Any) -> None:

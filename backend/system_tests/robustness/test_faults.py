@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 import uuid
@@ -11,9 +12,19 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.exc import OperationalError
 
-from src.database import IDLE_CHECK_AFTER_S, make_engine
+from src.config import Settings
+from src.database import (
+    IDLE_CHECK_AFTER_S,
+    ROUND_TRIP_GRACE_S,
+    init_db,
+    make_engine,
+    make_sessionmaker,
+)
+from src.db_init import BATCH, export_tasks
 from src.deadlines import _cut
+from src.models import TaskModel
 from system_tests.robustness.harness import (
     FAILURE_BUDGET_S,
     FAST_FAILURE_ENV,
@@ -234,6 +245,51 @@ def test_a_connection_cut_just_after_its_answer_is_not_reused(postgres: Throwawa
             assert connection.connection.dbapi_connection is not cut_dbapi_connection
     finally:
         engine.dispose()
+
+
+def test_an_export_whose_server_hangs_mid_stream_fails_in_time(postgres: ThrowawayPostgres) -> None:
+    """The export streams through a server-side cursor, whose FETCHes are round trips of their
+    own: a server that hangs between two of them must end the export with an error, in time."""
+    url = postgres.create_database(f"export_{uuid.uuid4().hex[:8]}")
+    settings = Settings(database_url=url, db_statement_timeout_ms=500)
+    direct = make_engine(url, settings)
+    try:
+        init_db(direct)
+        with direct.begin() as connection:
+            connection.execute(
+                TaskModel.__table__.insert(),
+                [{"id": str(uuid.uuid4()), "title": f"task {n}"} for n in range(3 * BATCH)],
+            )
+    finally:
+        direct.dispose()
+    with FaultProxy(postgres.port) as proxy:
+        engine = make_engine(proxy.url_for(url), settings)
+        outcome: list[BaseException | str] = []
+
+        class FirstBatchWritten(io.StringIO):
+            def write(self, text: str) -> int:
+                if '"title"' in text:  # a task: the first FETCH has answered
+                    proxy.go_silent()
+                return super().write(text)
+
+        def export() -> None:
+            try:
+                with make_sessionmaker(engine).begin() as session:
+                    export_tasks(session, FirstBatchWritten())
+                outcome.append("finished")
+            except Exception as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=export, daemon=True)
+        started = time.monotonic()
+        worker.start()
+        worker.join(timeout=30)
+        hung = worker.is_alive()  # asked before the proxy closes, which would end the wait
+        engine.dispose()
+    assert not hung, "the export still waits on a server that does not answer"
+    assert isinstance(outcome[0], OperationalError), outcome
+    # The deadline is the statement timeout plus ROUND_TRIP_GRACE_S; the rest is slack.
+    assert time.monotonic() - started < 0.5 + ROUND_TRIP_GRACE_S + 5
 
 
 def test_database_host_that_never_answers_gives_503_health_in_time() -> None:
