@@ -120,13 +120,10 @@ def connection_class(deadlines: RoundTripDeadlines) -> type[PgConnection]:
                 return super().fetchone()
             return deadlines.run(self.connection, super().fetchone)
 
-        def fetchmany(self, size: int | None = None) -> Any:
-            fetch = super().fetchmany
+        def fetchmany(self, size: int | None = None) -> Any:  # None: arraysize rows
             if self.name is None:
-                return fetch() if size is None else fetch(size)
-            if size is None:
-                return deadlines.run(self.connection, fetch)
-            return deadlines.run(self.connection, fetch, size)
+                return super().fetchmany(size)
+            return deadlines.run(self.connection, super().fetchmany, size)
 
         def fetchall(self) -> Any:
             if self.name is None:
