@@ -48,15 +48,8 @@ class PinnedAppServer(AppServer):
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by uvicorn and the workers it spawned."""
         assert self.process is not None
-        pids = [self.process.pid] + [
-            int(pid)
-            for pid in subprocess.run(
-                ["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
-                capture_output=True, text=True, check=False,
-            ).stdout.split()
-        ]  # fmt: skip
         total = 0.0
-        for pid in pids:
+        for pid in _with_children(self.process.pid):
             try:
                 # Fields 14 and 15 of /proc/PID/stat, counted after the ")" ending the name.
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -66,13 +59,18 @@ class PinnedAppServer(AppServer):
         return total
 
 
+def _with_children(pid: int) -> list[int]:
+    """`pid` and the processes it has started and not yet reaped."""
+    children = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    return [pid, *map(int, children)]
+
+
 def pin_postgres(server: ThrowawayPostgres, cpus: str) -> None:
     """Pin the postmaster and its current children; backends forked later inherit the mask."""
     postmaster = int((server.datadir / "postmaster.pid").read_text().split()[0])
-    children = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(postmaster)], capture_output=True, text=True, check=False
-    ).stdout.split()
-    for pid in [postmaster, *map(int, children)]:
+    for pid in _with_children(postmaster):
         subprocess.run(["taskset", "-a", "-p", "-c", cpus, str(pid)], check=False,
                        stdout=subprocess.DEVNULL)  # fmt: skip
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Row,
     Select,
     String,
@@ -199,13 +200,17 @@ def list_tasks(session: Session, query: TaskListQuery) -> tuple[Sequence[Row[Any
         # The first page that holds everything needs no second query for the total.
         if query.offset == 0 and len(page) < query.limit:
             return page, len(page)
-        return page, connection.scalar(_count_statement(shape), values) or 0
+        return page, _count(connection, shape, values)
 
 
 def count_tasks(session: Session, filters: TaskFilters | None = None) -> int:
     shape, values = filter_parameters(filters or TaskFilters(), utcnow())
     with reading(session) as connection:
-        return connection.scalar(_count_statement(shape), values) or 0
+        return _count(connection, shape, values)
+
+
+def _count(connection: Connection, shape: FilterShape, values: dict[str, Any]) -> int:
+    return connection.scalar(_count_statement(shape), values) or 0
 
 
 def task_stats(session: Session, filters: TaskFilters) -> TaskStats:

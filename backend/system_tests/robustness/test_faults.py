@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import threading
 import time
 import uuid
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.exc import OperationalError
 
 from src.config import Settings
@@ -22,7 +24,7 @@ from src.database import (
     make_engine,
     make_sessionmaker,
 )
-from src.db_init import BATCH, export_tasks
+from src.db_init import BATCH, demo_tasks, export_tasks
 from src.deadlines import _cut
 from src.models import TaskModel
 from system_tests.robustness.harness import (
@@ -256,10 +258,7 @@ def test_an_export_whose_server_hangs_mid_stream_fails_in_time(postgres: Throwaw
     try:
         init_db(direct)
         with direct.begin() as connection:
-            connection.execute(
-                TaskModel.__table__.insert(),
-                [{"id": str(uuid.uuid4()), "title": f"task {n}"} for n in range(3 * BATCH)],
-            )
+            connection.execute(insert(TaskModel), list(demo_tasks(3 * BATCH, random.Random(1))))
     finally:
         direct.dispose()
     with FaultProxy(postgres.port) as proxy:
