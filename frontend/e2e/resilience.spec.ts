@@ -1,6 +1,10 @@
-// What a user meets when things are not normal: an empty database, and a backend that stops.
+// What a user meets when things are not normal: an empty database, a backend that stops, a database that is away.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { startStack } from './stack';
+import { startBackend, startPreview, startStack } from './stack';
 
 test('an empty database shows a call to action that opens the new-task form', async ({ browser }) => {
   const stack = await startStack();
@@ -52,5 +56,39 @@ test('the backend really stops: a banner with Retry, never a blank page; Retry r
   } finally {
     await context.close();
     await stack.stop();
+  }
+});
+
+test('the database is away: a banner says so and writes are refused; once it is back the board loads by itself', async ({ browser }) => {
+  // A real outage on SQLite: the database file's folder does not exist yet, so the backend starts
+  // degraded (503 on /health and on every task endpoint) and retries its migration until it appears.
+  const folder = join(tmpdir(), `taskflow-e2e-${randomUUID()}`);
+  const backend = await startBackend(`sqlite:///${join(folder, 'tasks.db')}`);
+  const preview = await startPreview(backend.url);
+  const context = await browser.newContext({ baseURL: preview.url });
+  try {
+    const page = await context.newPage();
+    await page.goto('/');
+    const banner = page.getByRole('alert').filter({ hasText: 'The TaskFlow server cannot reach its database' });
+    await expect(banner).toBeVisible();
+    await expect(page.getByTestId('health')).toHaveText(/Degraded/);
+    await expect(page.getByTestId('column-todo')).toContainText('Could not load these tasks.');
+    const quickAdd = page.getByLabel('Quick add a task');
+    await quickAdd.fill('Waits for the database');
+    await quickAdd.press('Enter');
+    await expect(quickAdd).toHaveAccessibleDescription('Database unavailable');
+    await expect(quickAdd).toHaveValue('Waits for the database');
+
+    mkdirSync(folder);
+    // The backend migrates within its 2 s retry; the page asks /health every 5 s while degraded.
+    await expect(banner).toBeHidden({ timeout: 20_000 });
+    await expect(page.getByTestId('health')).toHaveText(/Connected/);
+    await expect(page.getByRole('heading', { name: 'No tasks yet' })).toBeVisible();
+    await quickAdd.press('Enter');
+    await expect(page.getByTestId('column-todo')).toContainText('Waits for the database');
+  } finally {
+    await context.close();
+    await Promise.all([preview.stop(), backend.stop()]);
+    rmSync(folder, { recursive: true, force: true });
   }
 });

@@ -63,6 +63,27 @@ describe('App', () => {
     await waitFor(() => {
       expect(screen.getByTestId('health')).toHaveTextContent('Degraded');
     });
+    expect(screen.getByRole('alert')).toHaveTextContent('The TaskFlow server cannot reach its database.');
+  });
+
+  it('after a database outage, the tasks show again once /health answers, without a Retry', async () => {
+    const unavailable = () => HttpResponse.json({ detail: 'Database unavailable' }, { status: 503, headers: { 'Retry-After': '5' } });
+    server.use(
+      http.get(`${API}/health`, () => HttpResponse.json({ status: 'degraded', database: 'error' }, { status: 503 })),
+      http.get(`${API}/tasks`, unavailable),
+      http.get(`${API}/tasks/stats`, unavailable),
+    );
+    const { client } = renderWithClient(<App />);
+    const banner = await screen.findByRole('alert');
+    expect(banner).toHaveTextContent('cannot reach its database');
+    expect(await screen.findAllByText('Could not load these tasks.')).toHaveLength(3);
+
+    backend([makeTask({ title: 'Back after the outage' })]);
+    // What the health poll does on its next tick.
+    await client.refetchQueries({ queryKey: ['health'] });
+    expect(await screen.findByRole('button', { name: 'Back after the outage' })).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.queryByText('Could not load these tasks.')).not.toBeInTheDocument();
   });
 
   it('when the API cannot be reached: a banner with Retry, and the rest of the page still there', async () => {

@@ -9,7 +9,7 @@ import type { ViewMode } from './filters/urlState';
 import { TaskTable } from './list/TaskTable';
 import { StatsBar } from './stats/StatsBar';
 import { HealthIndicator } from './status/HealthIndicator';
-import { UnreachableBanner } from './status/UnreachableBanner';
+import { ConnectionBanner } from './status/ConnectionBanner';
 import { CreateTaskDialog } from './task-form/CreateTaskDialog';
 import { EditTaskDialog } from './task-form/EditTaskDialog';
 import { QuickAdd } from './task-form/QuickAdd';
@@ -54,7 +54,7 @@ export function App() {
         </h1>
         <HealthIndicator />
       </header>
-      <UnreachableBanner />
+      <ConnectionBanner />
       <main id="main" className="page">
         <StatsBar />
         <div className="toolbar">

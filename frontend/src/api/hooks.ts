@@ -1,7 +1,8 @@
 // TanStack Query hooks: the only way components read or change server state.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { withTaskChanged, withTaskRemoved, type TaskPages } from './cache';
-import { createTask, deleteTask, getHealth, getStats, getTask, listTasks, updateTask } from './client';
+import { createTask, deleteTask, getHealth, getStats, getTask, listTasks, updateTask, type Connection } from './client';
 import { queryKeys, type TaskListParams } from './queryKeys';
 import type { Task, TaskCreate, TaskUpdate } from './types';
 
@@ -9,6 +10,8 @@ import type { Task, TaskCreate, TaskUpdate } from './types';
 export const PAGE_SIZE = 100;
 
 const HEALTH_POLL_MS = 15_000;
+/** While the server or its database is away, asked more often (the API's Retry-After is 5 s). */
+const RECOVERY_POLL_MS = 5_000;
 
 export function useTaskList(params: TaskListParams) {
   return useInfiniteQuery({
@@ -38,20 +41,31 @@ export function useHealth() {
   return useQuery({
     queryKey: queryKeys.health,
     queryFn: ({ signal }) => getHealth(signal),
-    refetchInterval: HEALTH_POLL_MS,
+    refetchInterval: (query) => (query.state.data?.connection === 'connected' ? HEALTH_POLL_MS : RECOVERY_POLL_MS),
     retry: false,
   });
 }
 
 /**
- * After any write, every list, count and the stats bar are refetched from the server. Not awaited by the
- * mutations: the caller's own callbacks (closing a dialog) must not wait for, or race with, the refetch.
+ * Every list, count and the stats bar, refetched from the server: after any write, and after an outage. Not
+ * awaited by the mutations: the caller's own callbacks (closing a dialog) must not wait for, or race with, it.
  */
-function refreshAfterWrite(client: QueryClient): Promise<void> {
+function refreshTaskViews(client: QueryClient): Promise<void> {
   return Promise.all([
     client.invalidateQueries({ queryKey: queryKeys.tasks }),
     client.invalidateQueries({ queryKey: queryKeys.stats }),
   ]).then(() => undefined);
+}
+
+/** Once /health answers again after an outage, the task views and the stats are fetched anew: what failed shows without a Retry. */
+export function useRefetchOnRecovery(connection: Connection | undefined): void {
+  const client = useQueryClient();
+  const previous = useRef(connection);
+  useEffect(() => {
+    const was = previous.current;
+    previous.current = connection;
+    if (connection === 'connected' && was !== undefined && was !== 'connected') void refreshTaskViews(client);
+  }, [client, connection]);
 }
 
 type Snapshot = [QueryKey, TaskPages | undefined][];
@@ -79,7 +93,7 @@ export function useCreateTask() {
   return useMutation({
     mutationFn: (task: TaskCreate) => createTask(task),
     onSettled: () => {
-      void refreshAfterWrite(client);
+      void refreshTaskViews(client);
     },
   });
 }
@@ -138,7 +152,7 @@ export function useUpdateTask() {
       client.setQueryData(queryKeys.task(saved.id), saved);
     },
     onSettled: () => {
-      void refreshAfterWrite(client);
+      void refreshTaskViews(client);
     },
   });
 }
@@ -159,7 +173,7 @@ export function useDeleteTask() {
       client.removeQueries({ queryKey: queryKeys.task(task.id) });
     },
     onSettled: () => {
-      void refreshAfterWrite(client);
+      void refreshTaskViews(client);
     },
   });
 }
@@ -167,5 +181,5 @@ export function useDeleteTask() {
 /** Drops what this page knows about one task and fetches it again (after a 412). */
 export function useReloadTasks() {
   const client = useQueryClient();
-  return () => refreshAfterWrite(client);
+  return () => refreshTaskViews(client);
 }
