@@ -71,10 +71,11 @@ def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: 
 def _use_wal(dbapi_connection: sqlite3.Connection) -> None:
     """WAL lets readers proceed while a writer commits (several workers on one file).
 
-    Turning a new file to WAL takes an exclusive lock, and SQLite answers "database is locked"
-    at once, without its busy handler, to a second process doing the same at the same moment
-    (workers starting together on a fresh file). So wait here, as the handler would have, for
-    up to the connection's busy timeout. Once the file is in WAL the statement takes no lock.
+    Turning a new file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY ("database
+    is locked") at once, without its busy handler, to a second process doing the same at the
+    same moment (workers starting together on a fresh file). So wait here, as the handler would
+    have, for up to the connection's busy timeout. Once the file is in WAL the statement takes
+    no lock.
     """
     (busy_timeout_ms,) = dbapi_connection.execute("PRAGMA busy_timeout").fetchone()
     give_up_at = time.monotonic() + busy_timeout_ms / 1000
@@ -83,7 +84,7 @@ def _use_wal(dbapi_connection: sqlite3.Connection) -> None:
             dbapi_connection.execute("PRAGMA journal_mode=WAL").close()
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() >= give_up_at:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= give_up_at:
                 raise
             time.sleep(0.01)
 
