@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import time
 from collections.abc import Callable
@@ -31,6 +32,10 @@ class RunResult:
     # Near 100% busy, throughput is bounded by CPU per request, whatever the connections.
     server_cpu_ms_per_request: float | None = None
     server_core_busy: float | None = None
+    # The other core's two tenants: PostgreSQL's CPU per request, and wrk's share of the core
+    # (what shows the load generator is not the bottleneck).
+    database_cpu_ms_per_request: float | None = None
+    wrk_core_busy: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -46,10 +51,12 @@ def run_wrk(
     ids_file: Path | None,
     delayed: bool = False,
     server_cpu: Callable[[], float] | None = None,
+    database_cpu: Callable[[], float] | None = None,
 ) -> RunResult:
     """One wrk run on CPU `cpu`; one wrk thread is plenty for a few thousand requests/s.
 
-    `server_cpu`, when given, reads the server's CPU seconds; the run's share is reported.
+    `server_cpu` and `database_cpu`, when given, read the server's and the database's CPU
+    seconds so far; the run's share is reported per request.
     """
     command = [
         "taskset", "-c", cpu,
@@ -59,12 +66,16 @@ def run_wrk(
     env = {**os.environ, "BENCH_SCENARIO": scenario}
     if ids_file is not None:
         env["BENCH_IDS"] = str(ids_file)
-    cpu_before, started = (server_cpu(), time.monotonic()) if server_cpu else (0.0, 0.0)
+    meters = {name: meter for name, meter in (("server", server_cpu), ("database", database_cpu))
+              if meter}  # fmt: skip
+    before = {name: meter() for name, meter in meters.items()}
+    # wrk's CPU: what this process's reaped children used, read just around wrk (taskset execs it).
+    children_before, started = _children_cpu(), time.monotonic()
     done = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=True
     )
-    if server_cpu:
-        used, elapsed = server_cpu() - cpu_before, time.monotonic() - started
+    wrk_cpu, elapsed = _children_cpu() - children_before, time.monotonic() - started
+    used = {name: meter() - before[name] for name, meter in meters.items()}
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
@@ -85,7 +96,16 @@ def run_wrk(
         + raw["write_errors"]
         + raw["timeouts"],
     )
-    if server_cpu and result.requests:
-        result.server_cpu_ms_per_request = used * 1000 / result.requests
-        result.server_core_busy = used / elapsed
+    result.wrk_core_busy = wrk_cpu / elapsed
+    if result.requests:
+        if "server" in used:
+            result.server_cpu_ms_per_request = used["server"] * 1000 / result.requests
+            result.server_core_busy = used["server"] / elapsed
+        if "database" in used:
+            result.database_cpu_ms_per_request = used["database"] * 1000 / result.requests
     return result
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

@@ -25,17 +25,18 @@ def find(results: list[RunResult], scenario: str, conns: int, delayed: bool) -> 
 def table(results: list[RunResult]) -> str:
     header = (
         f"{'database':<10} {'scenario':<8} {'conns':>5} {'req/s':>9} {'p50 ms':>8} "
-        f"{'p99 ms':>8} {'non-2xx':>8} {'errors':>7} {'/ceiling':>9} {'cpu ms':>7} {'busy':>5}"
+        f"{'p99 ms':>8} {'non-2xx':>8} {'errors':>7} {'/ceiling':>9} {'cpu ms':>7} {'busy':>5} "
+        f"{'db ms':>6} {'wrk':>5}"
     )
     lines = [header, "-" * len(header)]
     for r in results:
         ratio = "" if r.ratio_to_ceiling is None else f"{r.ratio_to_ceiling:.2f}"
         where = "+delay" if r.delayed else "direct"
-        cpu, busy = _server_cpu(r)
+        cpu, busy, db, wrk = _cpu_columns(r)
         lines.append(
             f"{where:<10} {r.scenario:<8} {r.connections:>5} {r.requests_per_s:>9.0f} "
             f"{r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.non_2xx:>8} {r.socket_errors:>7} {ratio:>9} "
-            f"{cpu:>7} {busy:>5}"
+            f"{cpu:>7} {busy:>5} {db:>6} {wrk:>5}"
         )
     return "\n".join(lines)
 
@@ -43,25 +44,37 @@ def table(results: list[RunResult]) -> str:
 def markdown_table(results: list[RunResult]) -> str:
     lines = [
         "| database | scenario | conns | req/s | p50 ms | p99 ms | non-2xx | socket errors "
-        "| ratio to ceiling | server CPU ms/request | server core busy |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| ratio to ceiling | server CPU ms/request | server core busy "
+        "| PostgreSQL CPU ms/request | wrk's share of its core |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in results:
         ratio = "" if r.ratio_to_ceiling is None else f"{r.ratio_to_ceiling:.2f}"
         where = "+1 ms round trip" if r.delayed else "direct"
-        cpu, busy = _server_cpu(r)
+        cpu, busy, db, wrk = _cpu_columns(r)
         lines.append(
             f"| {where} | {r.scenario} | {r.connections} | {r.requests_per_s:.0f} | "
             f"{r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.non_2xx} | {r.socket_errors} | {ratio} | "
-            f"{cpu} | {busy} |"
+            f"{cpu} | {busy} | {db} | {wrk} |"
         )
     return "\n".join(lines)
 
 
-def _server_cpu(r: RunResult) -> tuple[str, str]:
-    if r.server_cpu_ms_per_request is None or r.server_core_busy is None:
-        return "", ""
-    return f"{r.server_cpu_ms_per_request:.2f}", f"{r.server_core_busy:.0%}"
+def _cpu_columns(r: RunResult) -> tuple[str, str, str, str]:
+    """Server CPU ms/request, server core busy, PostgreSQL CPU ms/request, wrk core busy."""
+
+    def number(value: float | None) -> str:
+        return "" if value is None else f"{value:.2f}"
+
+    def share(value: float | None) -> str:
+        return "" if value is None else f"{value:.0%}"
+
+    return (
+        number(r.server_cpu_ms_per_request),
+        share(r.server_core_busy),
+        number(r.database_cpu_ms_per_request),
+        share(r.wrk_core_busy),
+    )
 
 
 def cpu_bound_factor(one: RunResult, sixteen: RunResult) -> float | None:

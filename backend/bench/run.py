@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from bench.servers import (
     PinnedAppServer,
     measure_round_trip_ms,
     pin_postgres,
+    postgres_cpu_seconds,
 )
 from testing.postgres import ThrowawayPostgres, find_bindir
 from testing.server import BACKEND_DIR
@@ -156,6 +158,7 @@ def run_scenarios(
     seconds: float,
     ids_file: Path | None,
     delayed: bool,
+    database_cpu: Callable[[], float] | None = None,
 ) -> list[RunResult]:
     results = []
     for name in names:
@@ -169,13 +172,16 @@ def run_scenarios(
                 ids_file=ids_file,
                 delayed=delayed,
                 server_cpu=server.cpu_seconds,
+                database_cpu=database_cpu,
             )
             log(
                 f"{'+delay' if delayed else 'direct'} {name:<7} c={conns:<3} "
                 f"{result.requests_per_s:8.0f} req/s  p99 {result.p99_ms:7.2f} ms  "
                 f"non-2xx {result.non_2xx}  errors {result.socket_errors}  "
                 f"server {result.server_core_busy or 0:.0%} busy, "
-                f"{result.server_cpu_ms_per_request or 0:.2f} ms CPU/request"
+                f"{result.server_cpu_ms_per_request or 0:.2f} ms CPU/request, "
+                f"database {result.database_cpu_ms_per_request or 0:.2f} ms, "
+                f"wrk {result.wrk_core_busy or 0:.0%} busy"
             )
             results.append(result)
         if name in ("create", "mix") and url:
@@ -184,7 +190,12 @@ def run_scenarios(
 
 
 def app_phase(
-    url: str, seconds: float, ids_file: Path, delayed: bool, warmup: float
+    postgres: ThrowawayPostgres,
+    url: str,
+    seconds: float,
+    ids_file: Path,
+    delayed: bool,
+    warmup: float,
 ) -> list[RunResult]:
     server = PinnedAppServer(url, cpus=SERVER_CPU, env=APP_ENV, extra_args=PRODUCTION_FLAGS)
     server.start()
@@ -197,7 +208,7 @@ def app_phase(
         reset_data(url)
         return run_scenarios(
             server=server, url=url, names=SCENARIOS, seconds=seconds, ids_file=ids_file,
-            delayed=delayed,
+            delayed=delayed, database_cpu=lambda: postgres_cpu_seconds(postgres),
         )  # fmt: skip
     finally:
         server.stop()
@@ -270,12 +281,13 @@ def main() -> int:
         pin_postgres(postgres, LOAD_CPU)
         seed(url, ids_file)
         log("phase: app directly on PostgreSQL")
-        results = app_phase(url, args.seconds, ids_file, delayed=False, warmup=args.warmup)
+        results = app_phase(postgres, url, args.seconds, ids_file, delayed=False,
+                            warmup=args.warmup)  # fmt: skip
         proxy, proxy_measured = start_calibrated_proxy(postgres, url, workdir)
         try:
             log("phase: app through the delay proxy")
             proxied_url = url.replace(f":{postgres.port}/", f":{proxy.port}/")
-            results += app_phase(proxied_url, args.seconds, ids_file, delayed=True,
+            results += app_phase(postgres, proxied_url, args.seconds, ids_file, delayed=True,
                                  warmup=args.warmup)  # fmt: skip
         finally:
             proxy.stop()

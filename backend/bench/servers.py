@@ -48,15 +48,20 @@ class PinnedAppServer(AppServer):
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by uvicorn and the workers it spawned."""
         assert self.process is not None
-        total = 0.0
-        for pid in _with_children(self.process.pid):
-            try:
-                # Fields 14 and 15 of /proc/PID/stat, counted after the ")" ending the name.
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:  # a worker that has just exited
-                continue
-            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-        return total
+        return _cpu_seconds_of(_with_children(self.process.pid))
+
+
+def _cpu_seconds_of(pids: list[int]) -> float:
+    """CPU time (user + system) the processes `pids` have used so far."""
+    total = 0.0
+    for pid in pids:
+        try:
+            # Fields 14 and 15 of /proc/PID/stat, counted after the ")" ending the name.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that has just exited
+            continue
+        total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
 
 
 def _with_children(pid: int) -> list[int]:
@@ -67,12 +72,21 @@ def _with_children(pid: int) -> list[int]:
     return [pid, *map(int, children)]
 
 
+def _postmaster(server: ThrowawayPostgres) -> int:
+    return int((server.datadir / "postmaster.pid").read_text().split()[0])
+
+
 def pin_postgres(server: ThrowawayPostgres, cpus: str) -> None:
     """Pin the postmaster and its current children; backends forked later inherit the mask."""
-    postmaster = int((server.datadir / "postmaster.pid").read_text().split()[0])
-    for pid in _with_children(postmaster):
+    for pid in _with_children(_postmaster(server)):
         subprocess.run(["taskset", "-a", "-p", "-c", cpus, str(pid)], check=False,
                        stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def postgres_cpu_seconds(server: ThrowawayPostgres) -> float:
+    """CPU time used so far by PostgreSQL's processes that are still running (the app's pooled
+    connections live through a run, so their backends' time is all counted)."""
+    return _cpu_seconds_of(_with_children(_postmaster(server)))
 
 
 class DelayProxyProcess:
