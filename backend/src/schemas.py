@@ -16,6 +16,7 @@ from pydantic import (
     TypeAdapter,
 )
 from sqlalchemy import Row
+from typing_extensions import TypedDict
 
 from src.models import TaskPriority, TaskStatus
 
@@ -94,24 +95,28 @@ class TaskRead(BaseModel):
     version: int
 
 
-_TASK = TypeAdapter(TaskRead)
-_TASKS = TypeAdapter(list[TaskRead])
+# GET and list answer with these bytes themselves, serialised in the route's own thread: FastAPI
+# checks a sync route's return value against response_model in a second trip through the thread
+# pool (0.12 of a GET's 0.78 ms of CPU). Rows are serialised as dicts over the column names
+# (Row._asdict() took 4 µs a row, ten times as long) by a serialiser with TaskRead's fields that
+# refuses a value not of its field's type (warnings="error"). Validating each row first as well
+# took a list of 50 from 0.11 to 0.19 ms, and found nothing more: the columns' types already hand
+# back enum members and aware datetimes (models.UTCDateTime).
+_TaskRow = TypedDict(  # type: ignore[misc]  # built from TaskRead: the two never drift
+    "_TaskRow", {name: field.annotation for name, field in TaskRead.model_fields.items()}
+)
+_TASK_ROW = TypeAdapter[Any](_TaskRow)
+_TASK_ROWS = TypeAdapter[Any](list[_TaskRow])
 
 
-# GET and list answer with these bytes themselves: checked against TaskRead as FastAPI's
-# response_model would, but in the route's own thread. FastAPI checks a sync route's return value
-# in a second trip through the thread pool (0.12 of a GET's 0.78 ms of CPU). Rows go in as
-# dicts, which Pydantic reads faster than a row's attributes; and dicts built over the column
-# names, because Row._asdict() took 4 µs a row (0.2 ms of a list of 50), ten times as long.
 def task_json(task: Row[Any]) -> bytes:
-    return _TASK.dump_json(_TASK.validate_python(dict(zip(task._fields, task, strict=True))))
+    return _TASK_ROW.dump_json(dict(zip(task._fields, task, strict=True)), warnings="error")
 
 
 def tasks_json(tasks: Sequence[Row[Any]]) -> bytes:
     names = tasks[0]._fields if tasks else ()
-    return _TASKS.dump_json(
-        _TASKS.validate_python([dict(zip(names, task, strict=True)) for task in tasks])
-    )
+    rows = [dict(zip(names, task, strict=True)) for task in tasks]
+    return _TASK_ROWS.dump_json(rows, warnings="error")
 
 
 # A sort key, `-` first for descending. Spelled out so OpenAPI (and the frontend's generated
