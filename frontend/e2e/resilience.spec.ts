@@ -64,7 +64,10 @@ test('the database is away: a banner says so and writes are refused; once it is 
   // degraded (503 on /health and on every task endpoint) and retries its migration until it appears.
   const folder = join(tmpdir(), `taskflow-e2e-${randomUUID()}`);
   const backend = await startBackend(`sqlite:///${join(folder, 'tasks.db')}`);
-  const preview = await startPreview(backend.url);
+  const preview = await startPreview(backend.url).catch(async (error: unknown) => {
+    await backend.stop();
+    throw error;
+  });
   const context = await browser.newContext({ baseURL: preview.url });
   try {
     const page = await context.newPage();
