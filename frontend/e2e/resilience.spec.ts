@@ -4,7 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { startBackend, startPreview, startStack } from './stack';
+import { startStack } from './stack';
 
 test('an empty database shows a call to action that opens the new-task form', async ({ browser }) => {
   const stack = await startStack();
@@ -63,12 +63,9 @@ test('the database is away: a banner says so and writes are refused; once it is 
   // A real outage on SQLite: the database file's folder does not exist yet, so the backend starts
   // degraded (503 on /health and on every task endpoint) and retries its migration until it appears.
   const folder = join(tmpdir(), `taskflow-e2e-${randomUUID()}`);
-  const backend = await startBackend(`sqlite:///${join(folder, 'tasks.db')}`);
-  const preview = await startPreview(backend.url).catch(async (error: unknown) => {
-    await backend.stop();
-    throw error;
-  });
-  const context = await browser.newContext({ baseURL: preview.url });
+  const path = join(folder, 'tasks.db');
+  const stack = await startStack({ database: { path, url: `sqlite:///${path}` } });
+  const context = await browser.newContext({ baseURL: stack.preview.url });
   try {
     const page = await context.newPage();
     await page.goto('/');
@@ -91,7 +88,7 @@ test('the database is away: a banner says so and writes are refused; once it is 
     await expect(page.getByTestId('column-todo')).toContainText('Waits for the database');
   } finally {
     await context.close();
-    await Promise.all([preview.stop(), backend.stop()]);
+    await stack.stop();
     rmSync(folder, { recursive: true, force: true });
   }
 });

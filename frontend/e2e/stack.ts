@@ -168,8 +168,9 @@ export interface Stack {
   stop: () => Promise<void>;
 }
 
-export async function startStack(options: { seed?: number } = {}): Promise<Stack> {
-  const database = tempDatabase();
+/** A backend on `database` (a fresh temporary file by default) and a preview forwarding to it. */
+export async function startStack(options: { seed?: number; database?: { path: string; url: string } } = {}): Promise<Stack> {
+  const database = options.database ?? tempDatabase();
   if (options.seed) seedDatabase(database.url, options.seed);
   const port = await freePort();
   let backend = await startBackend(database.url, port);

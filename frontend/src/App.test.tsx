@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { App } from './App';
+import { queryKeys } from './api/queryKeys';
 import { EMPTY_STATS, makeTask, renderWithClient } from './test/fixtures';
 import { API, server } from './test/server';
 import type { Task } from './api/types';
@@ -80,7 +81,7 @@ describe('App', () => {
 
     backend([makeTask({ title: 'Back after the outage' })]);
     // What the health poll does on its next tick.
-    await client.refetchQueries({ queryKey: ['health'] });
+    await client.refetchQueries({ queryKey: queryKeys.health });
     expect(await screen.findByRole('button', { name: 'Back after the outage' })).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     expect(screen.queryByText('Could not load these tasks.')).not.toBeInTheDocument();
