@@ -10,6 +10,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -25,6 +26,27 @@ def _no_nul(value: str) -> str:
     # PostgreSQL cannot store NUL in text; SQLite could, so refuse it everywhere alike.
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _not_a_number(value: object) -> object:
+    """Refuse a number where a date-time is due, as JSON or as text.
+
+    Pydantic reads 1700000000 (and "1700000000") as seconds since 1970, and a larger number as
+    milliseconds, so a client sending a timestamp by mistake got a date it never meant stored,
+    and a filter it never meant applied. The contract's date-times are ISO 8601 text.
+    """
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(value, str):
+        try:
+            float(value)
+            is_number = True
+        except ValueError:
+            pass
+    if is_number:
+        raise ValueError(
+            "must be an ISO 8601 date or date-time (2026-12-01T09:00:00Z), not a number"
+        )
     return value
 
 
@@ -45,7 +67,7 @@ Assignee = Annotated[
     AfterValidator(_no_nul),
 ]
 # Pydantic parses "2026-12-01" as midnight, so a plain date is accepted too.
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+UtcDatetime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_as_utc)]
 SearchText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
 
 

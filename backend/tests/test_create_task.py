@@ -124,6 +124,10 @@ def test_sql_looking_text_is_stored_literally(client: TestClient) -> None:
         ({"title": "t", "assignee": "\x00"}, "assignee"),
         ({"title": "t", "due_date": "next tuesday"}, "due_date"),
         ({"title": "t", "due_date": True}, "due_date"),
+        # Pydantic would read these as seconds (or milliseconds) since 1970.
+        ({"title": "t", "due_date": 1700000000}, "due_date"),
+        ({"title": "t", "due_date": 1763900000000.5}, "due_date"),
+        ({"title": "t", "due_date": "1700000000"}, "due_date"),
         ({"title": "t", "id": "mine"}, "id"),
         ({"title": "t", "version": 7}, "version"),
     ],

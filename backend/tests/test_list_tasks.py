@@ -230,6 +230,8 @@ def test_offset_past_the_end_is_an_empty_page(client: TestClient, make_task: Mak
         {"offset": 2**63},
         {"overdue": "maybe"},
         {"due_before": "someday"},
+        {"due_before": "0.5"},
+        {"due_after": "1700000000"},
         {"q": "a\x00b"},
         {"assignee": "\x00"},
     ],

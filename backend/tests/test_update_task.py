@@ -57,7 +57,14 @@ def test_null_for_required_fields_is_422_and_changes_nothing(
 
 @pytest.mark.parametrize(
     "body",
-    [{"title": " "}, {"title": "t" * 201}, {"status": "later"}, {"priority": 3}, {"nope": 1}],
+    [
+        {"title": " "},
+        {"title": "t" * 201},
+        {"status": "later"},
+        {"priority": 3},
+        {"due_date": 1700000000},
+        {"nope": 1},
+    ],
 )
 def test_invalid_update_is_422_and_changes_nothing(
     client: TestClient, make_task: MakeTask, body: dict[str, object]

@@ -99,6 +99,8 @@ INVALID_TASK_FIELDS: dict[str, dict[str, Any]] = {
     "due_date_words": {"title": "ok", "due_date": "tomorrow"},
     "due_date_impossible": {"title": "ok", "due_date": "2031-02-30"},
     "due_date_object": {"title": "ok", "due_date": {"y": 2031}},
+    "due_date_timestamp": {"title": "ok", "due_date": 1700000000},
+    "due_date_timestamp_text": {"title": "ok", "due_date": "1700000000"},
     "unknown_field": {"title": "ok", "colour": "red"},
     "id_from_client": {"title": "ok", "id": str(uuid.uuid4())},
     "version_from_client": {"title": "ok", "version": 7},
@@ -215,6 +217,8 @@ BAD_FILTERS: dict[str, dict[str, Any]] = {
     "priority_unknown": {"priority": "urgent"},
     "due_before_garbage": {"due_before": "soon"},
     "due_after_garbage": {"due_after": "2031-13-45"},
+    "due_before_number": {"due_before": "0.5"},
+    "due_after_timestamp": {"due_after": "1700000000"},
     "overdue_not_boolean": {"overdue": "maybe"},
 }
 BAD_PAGING: dict[str, dict[str, Any]] = {
