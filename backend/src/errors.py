@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 logger = logging.getLogger("taskflow.errors")
 
@@ -58,7 +61,29 @@ def _detail(status_code: int, detail: str, headers: dict[str, str] | None = None
     return JSONResponse({"detail": detail}, status_code=status_code, headers=headers)
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path, for a 405's Allow header.
+
+    Starlette's 405 names the methods of the first route whose path matched, and each method of
+    /tasks/{task_id} has a route of its own: a DELETE sent to a path that also serves GET,
+    PATCH and PUT was told "Allow: GET".
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 405:
+            headers = {**(exc.headers or {}), "Allow": allowed_methods(request)}
+            exc = HTTPException(405, exc.detail, headers=headers)
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(TaskFlowError)
     def taskflow_error(_request: Request, exc: TaskFlowError) -> JSONResponse:
         return _detail(exc.status_code, exc.detail)

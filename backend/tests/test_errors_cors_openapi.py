@@ -53,6 +53,26 @@ def test_unknown_route_is_json_404(client: TestClient) -> None:
     assert response.json() == {"detail": "Not Found"}
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("POST", "/tasks/any-id", "DELETE, GET, PATCH, PUT"),
+        ("OPTIONS", "/tasks/any-id", "DELETE, GET, PATCH, PUT"),
+        ("DELETE", "/tasks", "GET, POST"),
+        ("POST", "/health", "GET, HEAD"),
+        ("POST", "/", "GET"),
+    ],
+)
+def test_wrong_method_is_405_naming_every_method_of_the_path(
+    client: TestClient, method: str, path: str, allow: str
+) -> None:
+    response = client.request(method, path)
+
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allow
+    assert response.json() == {"detail": "Method Not Allowed"}
+
+
 ALLOWED = "http://localhost:5173"
 
 
