@@ -62,16 +62,20 @@ def _detail(status_code: int, detail: str, headers: dict[str, str] | None = None
 
 
 def allowed_methods(request: Request) -> str:
-    """Every method some route serves at the request's path, for a 405's Allow header.
+    """The methods of the resource at the request's path, for a 405's Allow header.
 
-    Starlette's 405 names the methods of the first route whose path matched, and each method of
-    /tasks/{task_id} has a route of its own: a DELETE sent to a path that also serves GET,
-    PATCH and PUT was told "Allow: GET".
+    The resource is the path template of the first route that matches, as the router tries
+    them: /tasks/count is its own resource, not a task id. Starlette named only the methods of
+    that first route, and each method of /tasks/{task_id} has a route of its own: a POST there
+    was told "Allow: GET".
     """
+    template = None
     methods: set[str] = set()
     for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
+        path = getattr(route, "path", None)
+        if template is None and route.matches(request.scope)[0] is not Match.NONE:
+            template = path
+        if template is not None and path == template:
             methods.update(getattr(route, "methods", None) or ())
     return ", ".join(sorted(methods))
 

@@ -61,6 +61,7 @@ def test_unknown_route_is_json_404(client: TestClient) -> None:
         ("DELETE", "/tasks", "GET, POST"),
         ("POST", "/health", "GET, HEAD"),
         ("POST", "/", "GET"),
+        ("OPTIONS", "/tasks/count", "GET"),  # a resource of its own, not a task's id
     ],
 )
 def test_wrong_method_is_405_naming_every_method_of_the_path(
