@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -13,9 +14,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     TypeAdapter,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 from sqlalchemy import Row
 from typing_extensions import TypedDict
 
@@ -55,20 +59,45 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+@dataclass(frozen=True)
+class DocumentedPattern:
+    """A pattern the OpenAPI document states for a string, enforced by the validators beside it.
+
+    So clients and the fuzzer know that a title of whitespace alone is as invalid as an empty
+    one, and that no text may hold NUL. Not a pattern constraint: enforced as one, a NUL would be
+    refused as "String should match pattern ..." instead of by name.
+    """
+
+    pattern: str
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(core_schema), "pattern": self.pattern}
+
+
+# What strip_whitespace removes: Unicode's White_Space characters.
+_WHITESPACE = "\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+NO_NUL = DocumentedPattern("^[^\\u0000]*$")
+# Some character that is neither NUL nor whitespace, and no NUL anywhere.
+NOT_BLANK = DocumentedPattern(f"^[^\\u0000]*[^\\u0000{_WHITESPACE}][^\\u0000]*$")
+
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(_no_nul),
+    NOT_BLANK,
 ]
-Description = Annotated[str, StringConstraints(max_length=1000), AfterValidator(_no_nul)]
+Description = Annotated[str, StringConstraints(max_length=1000), AfterValidator(_no_nul), NO_NUL]
 Assignee = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
     AfterValidator(_no_nul),
+    NOT_BLANK,
 ]
 # Pydantic parses "2026-12-01" as midnight, so a plain date is accepted too.
 UtcDatetime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_as_utc)]
-SearchText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
+SearchText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul), NO_NUL]
 
 
 class TaskCreate(BaseModel):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from src.app import app
 from src.config import Settings
 from src.database import get_db
+from src.schemas import TaskCreate
 
 
 class ExplodingSession:
@@ -144,3 +147,37 @@ def test_docs_page_is_served(client: TestClient) -> None:
 
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
+
+
+# Every Unicode whitespace character, the ASCII separators Python also calls whitespace, a
+# byte-order mark, NUL, and ordinary text.
+PATTERN_PROBES = [
+    *(chr(c) for c in range(0x110000) if chr(c).isspace()),
+    "\ufeff",
+    "\x00",
+    "a\x00",
+    "a",
+    " a ",
+    "\u3000\u00e9\u3000",
+    "",
+]
+
+
+@pytest.mark.parametrize(
+    ("schema_name", "field"),
+    [("TaskCreate", "title"), ("TaskCreate", "assignee"), ("TaskCreate", "description")],
+)
+def test_documented_patterns_accept_exactly_what_validation_accepts(
+    client: TestClient, schema_name: str, field: str
+) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"][schema_name]
+    prop = schema["properties"][field]
+    pattern = next(s for s in prop.get("anyOf", [prop]) if s.get("type") == "string")["pattern"]
+
+    for text in PATTERN_PROBES:
+        try:
+            TaskCreate.model_validate({"title": "t", field: text})
+            valid = True
+        except ValidationError:
+            valid = False
+        assert (re.search(pattern, text) is not None) == valid, repr(text)
