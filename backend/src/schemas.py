@@ -40,18 +40,14 @@ def _not_a_number(value: object) -> object:
     milliseconds, so a client sending a timestamp by mistake got a date it never meant stored,
     and a filter it never meant applied. The contract's date-times are ISO 8601 text.
     """
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
     if isinstance(value, str):
         try:
             float(value)
-            is_number = True
         except ValueError:
-            pass
-    if is_number:
-        raise ValueError(
-            "must be an ISO 8601 date or date-time (2026-12-01T09:00:00Z), not a number"
-        )
-    return value
+            return value
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        return value  # not a number: Pydantic's own checks answer it
+    raise ValueError("must be an ISO 8601 date or date-time (2026-12-01T09:00:00Z), not a number")
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -63,9 +59,9 @@ def _as_utc(value: datetime) -> datetime:
 class DocumentedPattern:
     """A pattern the OpenAPI document states for a string, enforced by the validators beside it.
 
-    So clients and the fuzzer know that a title of whitespace alone is as invalid as an empty
-    one, and that no text may hold NUL. Not a pattern constraint: enforced as one, a NUL would be
-    refused as "String should match pattern ..." instead of by name.
+    Stated, it tells clients and the fuzzer that a title of whitespace alone is as invalid as an
+    empty one, and that no text may hold NUL. It is not a pattern constraint: enforced as one, a
+    NUL would be refused as "String should match pattern ..." instead of by name.
     """
 
     pattern: str

@@ -163,14 +163,11 @@ PATTERN_PROBES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("schema_name", "field"),
-    [("TaskCreate", "title"), ("TaskCreate", "assignee"), ("TaskCreate", "description")],
-)
+@pytest.mark.parametrize("field", ["title", "assignee", "description"])
 def test_documented_patterns_accept_exactly_what_validation_accepts(
-    client: TestClient, schema_name: str, field: str
+    client: TestClient, field: str
 ) -> None:
-    schema = client.get("/openapi.json").json()["components"]["schemas"][schema_name]
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["TaskCreate"]
     prop = schema["properties"][field]
     pattern = next(s for s in prop.get("anyOf", [prop]) if s.get("type") == "string")["pattern"]
 
