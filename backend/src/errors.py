@@ -83,10 +83,10 @@ def allowed_methods(request: Request) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        response = await http_exception_handler(request, exc)
         if exc.status_code == 405:
-            headers = {**(exc.headers or {}), "Allow": allowed_methods(request)}
-            exc = HTTPException(405, exc.detail, headers=headers)
-        return await http_exception_handler(request, exc)
+            response.headers["Allow"] = allowed_methods(request)
+        return response
 
     @app.exception_handler(TaskFlowError)
     def taskflow_error(_request: Request, exc: TaskFlowError) -> JSONResponse:
