@@ -20,7 +20,7 @@ from src.config import get_settings
 from src.database import engine, get_db, init_db, init_db_when_reachable, storage_name
 from src.errors import DATABASE_UNAVAILABLE, install_error_handlers
 from src.health import HealthProbe
-from src.models import TaskModel, utcnow
+from src.models import utcnow
 from src.request_body import MAX_BODY_BYTES, RequestBodyGuard, require_json
 from src.schemas import (
     ErrorResponse,
@@ -168,8 +168,10 @@ def _link_header(request: Request, query: TaskListQuery, total: int) -> str | No
     return ", ".join(links) or None
 
 
-def _json(body: bytes, headers: dict[str, str]) -> Response:
-    return Response(body, media_type="application/json", headers=headers)
+def _json(
+    body: bytes | str, headers: dict[str, str] | None = None, status_code: int = status.HTTP_200_OK
+) -> Response:
+    return Response(body, status_code, headers, media_type="application/json")
 
 
 @app.get("/tasks", response_model=list[TaskRead], responses=COMMON_ERRORS)
@@ -185,13 +187,13 @@ def list_tasks(
 
 
 @app.get("/tasks/count", response_model=TaskCount, responses=COMMON_ERRORS)
-def count_tasks(session: SessionDep, filters: Annotated[TaskFilters, Query()]) -> TaskCount:
-    return TaskCount(total=tasks.count_tasks(session, filters))
+def count_tasks(session: SessionDep, filters: Annotated[TaskFilters, Query()]) -> Response:
+    return _json(TaskCount(total=tasks.count_tasks(session, filters)).model_dump_json())
 
 
 @app.get("/tasks/stats", response_model=TaskStats, responses=COMMON_ERRORS)
-def task_stats(session: SessionDep, filters: Annotated[TaskFilters, Query()]) -> TaskStats:
-    return tasks.task_stats(session, filters)
+def task_stats(session: SessionDep, filters: Annotated[TaskFilters, Query()]) -> Response:
+    return _json(tasks.task_stats(session, filters).model_dump_json())
 
 
 @app.post(
@@ -201,11 +203,10 @@ def task_stats(session: SessionDep, filters: Annotated[TaskFilters, Query()]) ->
     dependencies=[Depends(require_json)],
     responses={**_errors(413, 415), **COMMON_ERRORS},
 )
-def create_task(data: TaskCreate, response: Response, session: SessionDep) -> TaskModel:
+def create_task(data: TaskCreate, session: SessionDep) -> Response:
     task = tasks.create_task(session, data)
-    response.headers["Location"] = f"/tasks/{task.id}"
-    response.headers["ETag"] = tasks.etag(task)
-    return task
+    headers = {"Location": f"/tasks/{task.id}", "ETag": tasks.etag(task)}
+    return _json(task_json(task), headers, status.HTTP_201_CREATED)
 
 
 @app.get("/tasks/{task_id}", response_model=TaskRead, responses={**_errors(404), **COMMON_ERRORS})
@@ -215,15 +216,10 @@ def read_task(task_id: str, session: SessionDep) -> Response:
 
 
 def update_task(
-    task_id: str,
-    changes: TaskUpdate,
-    response: Response,
-    session: SessionDep,
-    if_match: IfMatch = None,
-) -> TaskModel:
+    task_id: str, changes: TaskUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     task = tasks.update_task(session, task_id=task_id, changes=changes.changes(), if_match=if_match)
-    response.headers["ETag"] = tasks.etag(task)
-    return task
+    return _json(task_json(task), {"ETag": tasks.etag(task)})
 
 
 # PUT does what PATCH does (a partial update), as the tutorial's clients expect of PUT.

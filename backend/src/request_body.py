@@ -120,7 +120,9 @@ def _invalid_json(problem: str) -> JSONResponse:
     return JSONResponse({"detail": [error]}, status_code=422)
 
 
-def require_json(request: Request) -> None:
+# Async, though it awaits nothing: FastAPI runs a plain `def` dependency in the thread pool, a
+# thread hop of its own for every write.
+async def require_json(request: Request) -> None:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
         raise UnsupportedMediaType

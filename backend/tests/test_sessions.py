@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+import functools
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, TypeVar
 
 import anyio
 import pytest
@@ -17,6 +18,7 @@ from src.database import get_db, request_sessions
 from tests.conftest import MakeTask
 
 Statements = list[tuple[str, bool]]
+T = TypeVar("T")
 
 
 def in_transaction(dbapi_connection: Any) -> bool:
@@ -96,9 +98,9 @@ def test_every_route_gives_its_connection_back_before_it_returns(
     headers: dict[str, str],
     expected: int,
 ) -> None:
-    # A connection still held when the route returns is held while the answer waits for a
-    # thread to be serialised in: with as many threads as connections, every thread could end
-    # up waiting for a connection until the pool times out.
+    # A connection still held when the route returns stays out of the pool while the answer
+    # waits its turn on the event loop: with as many threads as connections, every thread could
+    # end up waiting for a connection until the pool times out.
     task = make_task()
     open_at_exit: list[bool] = []
 
@@ -116,6 +118,58 @@ def test_every_route_gives_its_connection_back_before_it_returns(
     assert response.status_code == expected, response.text
     assert open_at_exit == [False]
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of each function FastAPI runs in its thread pool from now on."""
+    trips: list[str] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def recording_run_sync(func: Callable[[], T], *args: Any, **kwargs: Any) -> T:
+        named: Any = func
+        # FastAPI passes a partial; an endpoint's wraps its telemetry call, named `function`.
+        while isinstance(named, functools.partial):
+            named = named.keywords.get("function", named.func)
+        trips.append(named.__name__)
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", recording_run_sync)
+    return trips
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "route"),
+    [
+        ("GET", "/tasks/{id}", None, "read_task"),
+        ("GET", "/tasks?limit=1", None, "list_tasks"),
+        ("GET", "/tasks/count", None, "count_tasks"),
+        ("GET", "/tasks/stats", None, "task_stats"),
+        ("POST", "/tasks", {"title": "new"}, "create_task"),
+        ("PATCH", "/tasks/{id}", {"title": "changed"}, "update_task"),
+        ("PUT", "/tasks/{id}", {"title": "changed"}, "update_task"),
+        ("DELETE", "/tasks/{id}", None, "delete_task"),
+    ],
+)
+def test_a_task_request_takes_one_trip_through_the_thread_pool(
+    client: TestClient,
+    make_task: MakeTask,
+    thread_trips: list[str],
+    method: str,
+    path: str,
+    body: dict[str, str] | None,
+    route: str,
+) -> None:
+    # The route needs its thread: it waits on the database. Each further trip (a plain `def`
+    # dependency, FastAPI checking a returned model against response_model) costs a thread's
+    # wake-up and the event loop's, and under load a wait for a free thread.
+    task = make_task()
+    thread_trips.clear()
+
+    response = client.request(method, path.format(id=task["id"]), json=body)
+
+    assert response.is_success, response.text
+    assert thread_trips == [route]
 
 
 def test_a_request_session_holds_a_connection_only_inside_an_explicit_transaction(
