@@ -81,6 +81,9 @@ def allowed_methods(request: Request) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    # Every handler is async, though none awaits anything: Starlette runs a plain `def` handler
+    # in the thread pool. During an outage, a request that had already failed had to wait for a
+    # free thread, behind requests still stuck connecting to the database, to be told 503.
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         response = await http_exception_handler(request, exc)
@@ -89,13 +92,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(TaskFlowError)
-    def taskflow_error(_request: Request, exc: TaskFlowError) -> JSONResponse:
+    async def taskflow_error(_request: Request, exc: TaskFlowError) -> JSONResponse:
         return _detail(exc.status_code, exc.detail)
 
     for exc_class in DATABASE_UNAVAILABLE:
 
         @app.exception_handler(exc_class)
-        def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
             # The message names the failure, never the URL or its password.
             reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip()
             logger.error(
@@ -109,6 +112,6 @@ def install_error_handlers(app: FastAPI) -> None:
             )
 
     @app.exception_handler(Exception)
-    def internal_error(request: Request, exc: Exception) -> JSONResponse:
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return _detail(500, "Internal server error")

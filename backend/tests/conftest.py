@@ -6,14 +6,16 @@ The database is a temporary SQLite file, or the PostgreSQL at TEST_DATABASE_URL 
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, make_url, text
@@ -26,6 +28,7 @@ from src.models import TaskModel
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 MakeTask = Callable[..., dict[str, Any]]
 BACKEND = "postgresql" if POSTGRES_URL else "sqlite"
+T = TypeVar("T")
 
 
 def pytest_report_header() -> str:
@@ -122,3 +125,21 @@ def fresh_database_urls() -> Iterator[Callable[[int], list[str]]]:
     """Make that many empty databases, all dropped afterwards."""
     with ExitStack() as stack:
         yield lambda count: [stack.enter_context(_fresh_database()) for _ in range(count)]
+
+
+@pytest.fixture
+def thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of each function FastAPI runs in its thread pool from now on."""
+    trips: list[str] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def recording_run_sync(func: Callable[[], T], *args: Any, **kwargs: Any) -> T:
+        named: Any = func
+        # FastAPI passes a partial; an endpoint's wraps its telemetry call, named `function`.
+        while isinstance(named, functools.partial):
+            named = named.keywords.get("function", named.func)
+        trips.append(named.__name__)
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", recording_run_sync)
+    return trips

@@ -88,3 +88,14 @@ def test_task_endpoints_answer_503_with_retry_after_when_database_fails(
     response = broken_database_client.post("/tasks", json={"title": "lost?"})
     assert response.status_code == 503
     assert response.json() == {"detail": "Database unavailable"}
+
+
+def test_a_503_is_answered_without_waiting_for_a_thread(
+    broken_database_client: TestClient, thread_trips: list[str]
+) -> None:
+    # In an outage the thread pool fills with requests still trying to connect; a request that
+    # has already failed must not queue behind them to be told so.
+    response = broken_database_client.get("/tasks/00000000-0000-4000-8000-000000000000")
+
+    assert response.status_code == 503
+    assert thread_trips == ["read_task"]

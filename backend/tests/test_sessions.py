@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import anyio
 import pytest
@@ -18,7 +17,6 @@ from src.database import get_db, request_sessions
 from tests.conftest import MakeTask
 
 Statements = list[tuple[str, bool]]
-T = TypeVar("T")
 
 
 def in_transaction(dbapi_connection: Any) -> bool:
@@ -120,24 +118,6 @@ def test_every_route_gives_its_connection_back_before_it_returns(
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
-@pytest.fixture
-def thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The name of each function FastAPI runs in its thread pool from now on."""
-    trips: list[str] = []
-    run_sync = anyio.to_thread.run_sync
-
-    async def recording_run_sync(func: Callable[[], T], *args: Any, **kwargs: Any) -> T:
-        named: Any = func
-        # FastAPI passes a partial; an endpoint's wraps its telemetry call, named `function`.
-        while isinstance(named, functools.partial):
-            named = named.keywords.get("function", named.func)
-        trips.append(named.__name__)
-        return await run_sync(func, *args, **kwargs)
-
-    monkeypatch.setattr(anyio.to_thread, "run_sync", recording_run_sync)
-    return trips
-
-
 @pytest.mark.parametrize(
     ("method", "path", "body", "route"),
     [
@@ -169,6 +149,36 @@ def test_a_task_request_takes_one_trip_through_the_thread_pool(
     response = client.request(method, path.format(id=task["id"]), json=body)
 
     assert response.is_success, response.text
+    assert thread_trips == [route]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "expected", "route"),
+    [
+        ("GET", "/tasks/00000000-0000-4000-8000-000000000000", {}, 404, "read_task"),
+        ("PATCH", "/tasks/{id}", {"If-Match": '"99"'}, 412, "update_task"),
+        ("DELETE", "/tasks/{id}", {"If-Match": '"99"'}, 412, "delete_task"),
+    ],
+)
+def test_an_error_answer_takes_no_trip_of_its_own(
+    client: TestClient,
+    make_task: MakeTask,
+    thread_trips: list[str],
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    expected: int,
+    route: str,
+) -> None:
+    # The exception handlers are async: a failed request is answered at once, not after a wait
+    # for a free thread.
+    task = make_task()
+    thread_trips.clear()
+
+    body = {"title": "stale"} if method == "PATCH" else None
+    response = client.request(method, path.format(id=task["id"]), json=body, headers=headers)
+
+    assert response.status_code == expected, response.text
     assert thread_trips == [route]
 
 
