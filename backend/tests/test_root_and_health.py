@@ -27,6 +27,17 @@ def test_root_welcomes_and_points_to_docs_and_health(client: TestClient) -> None
     }
 
 
+def test_root_and_health_take_no_request_thread(
+    client: TestClient, thread_trips: list[str]
+) -> None:
+    # Under load every request thread can be busy; these two must not wait for one (the
+    # health probe has a thread of its own).
+    for path in ["/", "/health"]:
+        assert client.get(path).status_code == 200, path
+
+    assert thread_trips == []
+
+
 def test_health_reports_connected_database_and_task_count(
     client: TestClient, make_task: MakeTask
 ) -> None:
