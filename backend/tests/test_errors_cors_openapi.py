@@ -1,4 +1,4 @@
-"""The error mapping (500 without internals), CORS, and the OpenAPI document."""
+"""The error mapping (no internals in a 500), 405 and HEAD, CORS, and the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from src.app import app
 from src.config import Settings
 from src.database import get_db
 from src.schemas import TaskCreate
+from tests.conftest import MakeTask
 
 
 class ExplodingSession:
@@ -59,12 +60,12 @@ def test_unknown_route_is_json_404(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "allow"),
     [
-        ("POST", "/tasks/any-id", "DELETE, GET, PATCH, PUT"),
-        ("OPTIONS", "/tasks/any-id", "DELETE, GET, PATCH, PUT"),
-        ("DELETE", "/tasks", "GET, POST"),
+        ("POST", "/tasks/any-id", "DELETE, GET, HEAD, PATCH, PUT"),
+        ("OPTIONS", "/tasks/any-id", "DELETE, GET, HEAD, PATCH, PUT"),
+        ("DELETE", "/tasks", "GET, HEAD, POST"),
         ("POST", "/health", "GET, HEAD"),
-        ("POST", "/", "GET"),
-        ("OPTIONS", "/tasks/count", "GET"),  # a resource of its own, not a task's id
+        ("POST", "/", "GET, HEAD"),
+        ("OPTIONS", "/tasks/count", "GET, HEAD"),  # a resource of its own, not a task's id
     ],
 )
 def test_wrong_method_is_405_naming_every_method_of_the_path(
@@ -75,6 +76,40 @@ def test_wrong_method_is_405_naming_every_method_of_the_path(
     assert response.status_code == 405
     assert response.headers["Allow"] == allow
     assert response.json() == {"detail": "Method Not Allowed"}
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/health", "/tasks/{id}", "/tasks?limit=1", "/tasks/count", "/tasks/stats"]
+)
+def test_head_answers_what_get_does_without_the_body(
+    client: TestClient, make_task: MakeTask, path: str
+) -> None:
+    make_task()
+    task = make_task()
+    path = path.format(id=task["id"])
+
+    get = client.get(path)
+    head = client.head(path)
+
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    for name in ["content-type", "content-length", "etag", "x-total-count", "link"]:
+        assert head.headers.get(name) == get.headers.get(name), name
+
+
+def test_head_of_an_unknown_task_is_404(client: TestClient) -> None:
+    response = client.head("/tasks/00000000-0000-4000-8000-000000000000")
+
+    assert response.status_code == 404
+    assert response.content == b""
+
+
+def test_the_openapi_document_describes_each_operation_once_without_head(
+    client: TestClient,
+) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    assert not [path for path, operations in paths.items() if "head" in operations]
 
 
 ALLOWED = "http://localhost:5173"
