@@ -135,7 +135,8 @@ def thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     async def recording_run_sync(func: Callable[[], T], *args: Any, **kwargs: Any) -> T:
         named: Any = func
-        # FastAPI passes a partial; an endpoint's wraps its telemetry call, named `function`.
+        # FastAPI passes a partial: for an endpoint, one of its telemetry wrapper, which holds
+        # the endpoint as `function`.
         while isinstance(named, functools.partial):
             named = named.keywords.get("function", named.func)
         trips.append(named.__name__)
