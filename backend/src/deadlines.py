@@ -18,7 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from psycopg2.extensions import connection as PgConnection
 from psycopg2.extensions import cursor as PgCursor
@@ -27,7 +27,16 @@ logger = logging.getLogger("taskflow.database")
 T = TypeVar("T")
 
 
-def _cut(connection: PgConnection) -> None:
+class Socketed(Protocol):
+    """What the watchdog needs of a connection: its socket's descriptor, and whether it is shut."""
+
+    @property
+    def closed(self) -> int: ...
+
+    def fileno(self) -> int: ...
+
+
+def _cut(connection: Socketed) -> None:
     """Shut the connection's socket down, waking whatever waits on it."""
     if connection.closed:
         return
@@ -48,11 +57,11 @@ class RoundTripDeadlines:
         self.seconds = seconds
         self._check_every = check_every
         self._lock = threading.Lock()
-        self._running: dict[int, tuple[float, PgConnection]] = {}
+        self._running: dict[int, tuple[float, Socketed]] = {}
         self._tokens = itertools.count()
         self._watchdog: threading.Thread | None = None
 
-    def begin(self, connection: PgConnection) -> int:
+    def begin(self, connection: Socketed) -> int:
         token = next(self._tokens)
         with self._lock:
             self._running[token] = (time.monotonic() + self.seconds, connection)
@@ -67,7 +76,7 @@ class RoundTripDeadlines:
         with self._lock:
             self._running.pop(token, None)
 
-    def run(self, connection: PgConnection, round_trip: Callable[..., T], *args: Any) -> T:
+    def run(self, connection: Socketed, round_trip: Callable[..., T], *args: Any) -> T:
         """Call `round_trip(*args)` on `connection` under a deadline."""
         token = self.begin(connection)
         try:

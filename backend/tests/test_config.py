@@ -39,7 +39,7 @@ def test_engine_hides_the_password_when_rendered() -> None:
 def test_sqlite_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
 
     assert settings.database_url == "sqlite:///./taskflow.db"
     assert storage_name(make_engine(settings.database_url)) == "sqlite"
@@ -51,7 +51,7 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("DB_POOL_SIZE", "3")
     monkeypatch.setenv("CORS_ORIGINS", "app.example.com")
 
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
 
     assert settings.is_production
     assert settings.log_level == "WARNING"
@@ -63,4 +63,4 @@ def test_invalid_settings_fail_at_startup(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("DB_POOL_SIZE", "zero")
 
     with pytest.raises(ValueError, match="db_pool_size"):
-        Settings(_env_file=None)  # type: ignore[call-arg]
+        Settings(_env_file=None)

@@ -178,7 +178,7 @@ class _CountingSink(StringIO):
         return len(text)
 
 
-IN_MEMORY_ERA = [
+IN_MEMORY_ERA: list[dict[str, Any]] = [
     {
         "id": "0b6f3a52-8c1e-4d2f-9a3b-5c6d7e8f9a0b",
         "title": "From the in-memory days",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -27,13 +26,13 @@ class Link:
 
 
 @pytest.fixture
-def link() -> Iterator[tuple[Any, socket.socket]]:
+def link() -> Iterator[tuple[Link, socket.socket]]:
     app_end, server_end = socket.socketpair()
     with app_end, server_end:
         yield Link(app_end), server_end
 
 
-def test_a_round_trip_past_its_deadline_is_cut(link: tuple[Any, socket.socket]) -> None:
+def test_a_round_trip_past_its_deadline_is_cut(link: tuple[Link, socket.socket]) -> None:
     connection, server_end = link
     deadlines = RoundTripDeadlines(seconds=0.05, check_every=0.01)
 
@@ -48,7 +47,7 @@ def test_a_round_trip_past_its_deadline_is_cut(link: tuple[Any, socket.socket]) 
     assert was_cut(connection)
 
 
-def test_a_round_trip_that_ends_in_time_is_left_alone(link: tuple[Any, socket.socket]) -> None:
+def test_a_round_trip_that_ends_in_time_is_left_alone(link: tuple[Link, socket.socket]) -> None:
     connection, server_end = link
     deadlines = RoundTripDeadlines(seconds=0.05, check_every=0.01)
 

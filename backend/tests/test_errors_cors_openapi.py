@@ -148,7 +148,7 @@ def test_cors_ignores_other_origins(client: TestClient) -> None:
 
 def test_cors_origins_setting_parses_lists_and_bare_hosts() -> None:
     settings = Settings(
-        cors_origins="taskflow-frontend.onrender.com, http://localhost:5173/ ,,https://a.example"  # type: ignore[arg-type]
+        cors_origins="taskflow-frontend.onrender.com, http://localhost:5173/ ,,https://a.example"
     )
 
     assert settings.cors_origins == [

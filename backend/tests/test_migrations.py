@@ -11,6 +11,7 @@ from datetime import datetime
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -190,7 +191,7 @@ def tutorial_table(metadata: MetaData) -> Table:
     )
 
 
-TUTORIAL_ROWS = [
+TUTORIAL_ROWS: list[dict[str, Any]] = [
     {
         "id": "3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b",
         "title": "From the tutorial",
