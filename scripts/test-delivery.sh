@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Delivery checks: actionlint on the workflows, shellcheck on the scripts, then the render.yaml
-# rehearsal and the structural tests (backend/system_tests/delivery). Every step runs even after
-# one fails; the exit status is 0 only if all passed.
+# Delivery checks: actionlint on the workflows, shellcheck on the scripts, ruff and mypy on the
+# delivery tests, then the render.yaml rehearsal and the structural tests
+# (backend/system_tests/delivery). Every step runs even after one fails; the exit status is 0 only
+# if all passed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -29,6 +30,13 @@ elif shellcheck "${shell_scripts[@]}"; then
   echo "shellcheck: ${#shell_scripts[@]} file(s) clean"
 else
   failed+=(shellcheck)
+fi
+
+echo "---- ruff, mypy: system_tests/delivery"
+if ! (cd backend && uv run --frozen ruff check system_tests/delivery &&
+  uv run --frozen ruff format --check system_tests/delivery &&
+  uv run --frozen mypy system_tests/delivery); then
+  failed+=(python-lint)
 fi
 
 echo "---- pytest: system_tests/delivery (render.yaml rehearsal, structure, deploy script)"

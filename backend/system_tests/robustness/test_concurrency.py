@@ -175,9 +175,10 @@ def test_a_load_beyond_the_pool_reuses_the_pools_connections(postgres: Throwaway
             cursor.execute(
                 "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
             )
-            (count,) = cursor.fetchone()
+            row = cursor.fetchone()
         conn.close()
-        return int(count)
+        assert row is not None
+        return int(row[0])
 
     with AppServer(url, env=env) as server:
         with httpx.Client(base_url=server.url, timeout=30) as http:

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psycopg2
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import OperationalError
@@ -241,6 +242,7 @@ def test_a_connection_cut_just_after_its_answer_is_not_reused(postgres: Throwawa
         with engine.begin() as connection:  # a request's transaction, committed
             assert connection.exec_driver_sql("SELECT 1").scalar() == 1
             cut_dbapi_connection = connection.connection.dbapi_connection
+        assert isinstance(cut_dbapi_connection, psycopg2.extensions.connection)
         _cut(cut_dbapi_connection)  # what the watchdog does, here just after the commit's answer
         with engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT 2").scalar() == 2
