@@ -94,6 +94,30 @@ def machine() -> dict[str, Any]:
     }
 
 
+# A fixed piece of pure-Python work, timed in CPU seconds on the server's core: best of 5, so
+# one preemption does not count. The same code's CPU per request moves with the machine (these
+# are shared hosts, and neither steal time nor the load average shows it), so each run says how
+# fast the core was at the start, between the phases and at the end.
+SPEED_PROBE = """
+import time
+best = 1e9
+for _ in range(5):
+    started = time.process_time()
+    sum(range(2_000_000))
+    best = min(best, time.process_time() - started)
+print(best * 1000)
+"""
+
+
+def core_speed_ms() -> float:
+    """Milliseconds of CPU the fixed work took on the server's core (lower is faster)."""
+    done = subprocess.run(
+        ["taskset", "-c", SERVER_CPU, sys.executable, "-c", SPEED_PROBE],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return round(float(done.stdout), 1)
+
+
 def check_tools() -> None:
     missing = [tool for tool in ("wrk", "taskset") if shutil.which(tool) is None]
     if find_bindir() is None:
@@ -249,6 +273,7 @@ def main() -> int:
     check_tools()
     started = time.monotonic()
     load_before = os.getloadavg()
+    speed = {"start": core_speed_ms()}
     args.out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="taskflow-bench-"))
     ids_file = workdir / "ids.txt"
@@ -283,6 +308,7 @@ def main() -> int:
         log("phase: app directly on PostgreSQL")
         results = app_phase(postgres, url, args.seconds, ids_file, delayed=False,
                             warmup=args.warmup)  # fmt: skip
+        speed["between phases"] = core_speed_ms()
         proxy, proxy_measured = start_calibrated_proxy(postgres, url, workdir)
         try:
             log("phase: app through the delay proxy")
@@ -296,6 +322,9 @@ def main() -> int:
         )
     finally:
         postgres.destroy()
+
+    speed["end"] = core_speed_ms()
+    log(f"core speed probe (ms of CPU, lower is faster): {speed}")
 
     by_conns = {r.connections: r.requests_per_s for r in ceiling}
     for result in results:
@@ -320,6 +349,7 @@ def main() -> int:
             "start": round(load_before[0], 2),
             "end": round(os.getloadavg()[0], 2),
         },
+        "core_speed_probe_ms": speed,
     }
     write_json(args.out / "latest.json", payload)
     chart(results, ceiling, args.out / "latest.png")
@@ -349,6 +379,7 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def docs_section(payload: dict[str, Any], runs: list[RunResult], out: Path) -> str:
     info, proxy, load = payload["machine"], payload["delay_proxy"], payload["load_average_1min"]
+    speed = payload["core_speed_probe_ms"]
     chart_path = os.path.relpath(out / "latest.png", REPO / "docs")
     lines = [
         f"Measured {payload['date']} with `{payload['command']}` "
@@ -368,6 +399,10 @@ def docs_section(payload: dict[str, Any], runs: list[RunResult], out: Path) -> s
         f"- Other load on the machine: 1-minute load average {load['start']} at the start, "
         f"{load['end']} at the end (the benchmark's own"
         " processes excluded at the start).",
+        f"- The server's core: a fixed piece of Python work (`SPEED_PROBE` in `bench/run.py`) "
+        f"took {speed['start']} ms of CPU at the start, {speed['between phases']} ms between the "
+        f"direct and the delayed phase, and {speed['end']} ms at the end. The same code's CPU "
+        "per request moves with it: compare runs whose probes agree.",
         "",
         "| target | met | figures |",
         "|---|---|---|",
