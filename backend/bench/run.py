@@ -97,7 +97,8 @@ def machine() -> dict[str, Any]:
 # A fixed piece of pure-Python work, timed in CPU seconds on the server's core: best of 5, so
 # one preemption does not count. The same code's CPU per request moves with the machine (these
 # are shared hosts, and neither steal time nor the load average shows it), so each run says how
-# fast the core was at the start, between the phases and at the end.
+# fast the core was at the start, between the phases and at the end. It sees slow computation,
+# not every slow spell: syscalls and thread wake-ups can slow down while it does not.
 SPEED_PROBE = """
 import time
 best = 1e9
@@ -401,8 +402,8 @@ def docs_section(payload: dict[str, Any], runs: list[RunResult], out: Path) -> s
         " processes excluded at the start).",
         f"- The server's core: a fixed piece of Python work (`SPEED_PROBE` in `bench/run.py`) "
         f"took {speed['start']} ms of CPU at the start, {speed['between phases']} ms between the "
-        f"direct and the delayed phase, and {speed['end']} ms at the end. The same code's CPU "
-        "per request moves with it: compare runs whose probes agree.",
+        f"direct and the delayed phase, and {speed['end']} ms at the end. Runs whose probes "
+        "differ measured different machines (agreeing probes are no proof of the same one).",
         "",
         "| target | met | figures |",
         "|---|---|---|",
