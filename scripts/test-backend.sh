@@ -6,9 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../backend"
 
-uv run --frozen ruff check src tests testing migrations
-uv run --frozen ruff format --check src tests testing migrations
-uv run --frozen mypy src tests testing migrations
+bash ../scripts/lint-python.sh src tests testing migrations
 
 postgres_url="${TEST_DATABASE_URL:-}"
 rm -f .coverage .coverage.sqlite .coverage.postgresql

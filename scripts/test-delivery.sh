@@ -33,9 +33,7 @@ else
 fi
 
 echo "---- ruff, mypy: system_tests/delivery"
-if ! (cd backend && uv run --frozen ruff check system_tests/delivery &&
-  uv run --frozen ruff format --check system_tests/delivery &&
-  uv run --frozen mypy system_tests/delivery); then
+if ! bash scripts/lint-python.sh system_tests/delivery; then
   failed+=(python-lint)
 fi
 

@@ -5,9 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../backend"
 
-uv run --frozen ruff check system_tests/robustness bench
-uv run --frozen ruff format --check system_tests/robustness bench
-uv run --frozen mypy system_tests/robustness bench
+bash ../scripts/lint-python.sh system_tests/robustness bench
 
 if ! uv run --frozen python -c "import sys; from testing.postgres import find_bindir; sys.exit(find_bindir() is None)"; then
   bar=$(printf '!%.0s' {1..72})
