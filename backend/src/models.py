@@ -1,11 +1,11 @@
-"""The tasks table: TaskModel and the enums its status and priority columns hold."""
+"""The tasks table: TaskModel, the enums its status and priority columns hold, and TaskRecord."""
 
 from __future__ import annotations
 
 import enum
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import DateTime, Dialect, Enum, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
@@ -99,3 +99,18 @@ class TaskModel(Base):
 
     def __repr__(self) -> str:
         return f"<TaskModel id={self.id} status={self.status} version={self.version}>"
+
+
+class TaskRecord(NamedTuple):
+    """A task as read: the table's columns in order, as plain values (no ORM state)."""
+
+    id: str
+    title: str
+    description: str | None
+    status: TaskStatus
+    priority: TaskPriority
+    assignee: str | None
+    due_date: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int

@@ -23,7 +23,7 @@ from pydantic_core import CoreSchema
 from sqlalchemy import Row
 from typing_extensions import TypedDict
 
-from src.models import TaskModel, TaskPriority, TaskStatus
+from src.models import TaskModel, TaskPriority, TaskRecord, TaskStatus
 
 
 def _no_nul(value: str) -> str:
@@ -159,10 +159,10 @@ _TASK_ROWS = TypeAdapter[Any](list[_TaskRow])
 _TASK_FIELDS = tuple(TaskRead.model_fields)
 
 
-def task_json(task: Row[Any] | TaskModel) -> bytes:
-    """One task: a row read, or the ORM object just written."""
-    if isinstance(task, Row):
-        values = dict(zip(task._fields, task, strict=True))
+def task_json(task: TaskRecord | TaskModel) -> bytes:
+    """One task: a record read, or the ORM object just written."""
+    if isinstance(task, TaskRecord):
+        values = task._asdict()
     else:
         values = {name: getattr(task, name) for name in _TASK_FIELDS}
     return _TASK_ROW.dump_json(values, warnings="error")
