@@ -36,8 +36,13 @@ class _Compiled:
     # The parameters in the order the SQL names them, for positional styles (SQLite's `?`);
     # None for named ones (psycopg2's `%(name)s`), which take the dict.
     positions: tuple[str, ...] | None
+    # Values written into the statement itself (`status != 'done'`, a CASE's ranks), processed.
+    literals: dict[str, Any]
     bind_processors: dict[str, Processor]
-    result_processors: tuple[Processor | None, ...]
+    # Lists for `IN (...)`: each is rendered as one placeholder per item when the read runs.
+    expanding: frozenset[str]
+    # (column index, its type's result processor), for the columns that have one.
+    result_processors: tuple[tuple[int, Processor], ...]
 
 
 class DirectRead(Generic[R]):
@@ -55,13 +60,18 @@ class DirectRead(Generic[R]):
 
     def first(self, engine: Engine, params: dict[str, Any]) -> R | None:
         compiled = self._compiled_for(engine.dialect)
-        row = _fetchone(engine, compiled, params)
-        if row is None:
-            return None
-        return self._record._make(
-            value if process is None else process(value)
-            for process, value in zip(compiled.result_processors, row, strict=True)
-        )
+        row = _run(engine, compiled, params, _fetchone)
+        return None if row is None else self._make(compiled, row)
+
+    def all(self, engine: Engine, params: dict[str, Any]) -> list[R]:
+        compiled = self._compiled_for(engine.dialect)
+        return [self._make(compiled, row) for row in _run(engine, compiled, params, _fetchall)]
+
+    def _make(self, compiled: _Compiled, row: Any) -> R:
+        values = list(row)
+        for index, process in compiled.result_processors:
+            values[index] = process(values[index])
+        return self._record._make(values)
 
     def _compiled_for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect)
@@ -71,38 +81,83 @@ class DirectRead(Generic[R]):
         return compiled
 
     def _compile(self, dialect: Dialect) -> _Compiled:
+        if dialect.paramstyle not in ("pyformat", "qmark"):
+            raise ValueError(f"DirectRead does not render {dialect.paramstyle!r} parameters")
         compiled = self._statement.compile(dialect=dialect)
+        literals: dict[str, Any] = {}
         bind_processors: dict[str, Processor] = {}
-        for name, bind in compiled.binds.items():
-            if bind.value is not None or bind.callable is not None or bind.expanding:
-                # Filling those in is the execution machinery's work: name and pass each one.
-                raise ValueError(f"DirectRead takes only plain named parameters, not {name!r}")
+        expanding = set()
+        for bind, name in compiled.bind_names.items():
+            if bind.callable is not None:
+                raise ValueError(f"DirectRead does not call parameter functions ({name!r})")
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:
+            if bind.expanding:
+                expanding.add(name)
+            if not bind.required:  # a literal value
+                literals[name] = bind.value if process is None else process(bind.value)
+            elif process is not None:
                 bind_processors[name] = process
         result_processors = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in self._statement.selected_columns
+            (index, process)
+            for index, column in enumerate(self._statement.selected_columns)
+            if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
         )
         positions = tuple(compiled.positiontup or ()) if dialect.positional else None
-        return _Compiled(compiled.string, positions, bind_processors, result_processors)
+        return _Compiled(
+            compiled.string,
+            positions,
+            literals,
+            bind_processors,
+            frozenset(expanding),
+            result_processors,
+        )
 
 
-def _fetchone(engine: Engine, compiled: _Compiled, params: dict[str, Any]) -> Any:
+def _fetchone(cursor: Any) -> Any:
+    return cursor.fetchone()
+
+
+def _fetchall(cursor: Any) -> Any:
+    return cursor.fetchall()
+
+
+def _bound(compiled: _Compiled, params: dict[str, Any]) -> tuple[str, Any]:
+    """The SQL and the driver's parameters for `params`, processed by their types."""
+    sql = compiled.sql
+    values = dict(compiled.literals)
+    order = compiled.positions
+    for name, value in params.items():
+        process = compiled.bind_processors.get(name)
+        if name not in compiled.expanding:
+            values[name] = value if process is None else process(value)
+            continue
+        if not value:
+            raise ValueError(f"an empty list for IN ({name!r}) matches nothing: leave it out")
+        # Brackets: no name SQLAlchemy binds can take this form (it names literals `status_1`).
+        names = [f"{name}[{n}]" for n in range(len(value))]
+        for item_name, item in zip(names, value, strict=True):
+            values[item_name] = item if process is None else process(item)
+        if order is None:
+            placeholders = ", ".join(f"%({item_name})s" for item_name in names)
+        else:
+            placeholders = ", ".join("?" for _ in names)
+            at = order.index(name)
+            order = (*order[:at], *names, *order[at + 1 :])
+        sql = sql.replace(f"__[POSTCOMPILE_{name}]", placeholders)
+    if order is None:
+        return sql, values
+    return sql, [values[name] for name in order]
+
+
+def _run(engine: Engine, compiled: _Compiled, params: dict[str, Any], fetch: Processor) -> Any:
     dialect = engine.dialect
-    values = {
-        name: process(params[name]) if (process := compiled.bind_processors.get(name)) else value
-        for name, value in params.items()
-    }
-    parameters: Any = values
-    if compiled.positions is not None:
-        parameters = [values[name] for name in compiled.positions]
+    sql, parameters = _bound(compiled, params)
     dbapi_error = dialect.loaded_dbapi.Error
     try:
         # The pool raises the driver's own error when it cannot connect.
         pooled = engine.raw_connection()
     except dbapi_error as exc:
-        raise _wrapped(exc, engine, compiled, parameters, disconnect=False) from exc
+        raise _wrapped(exc, engine, sql, parameters, disconnect=False) from exc
     cursor = None
     try:
         if dialect.name == "postgresql":
@@ -110,10 +165,10 @@ def _fetchone(engine: Engine, compiled: _Compiled, params: dict[str, Any]) -> An
             # pool's checkin turns autocommit off again.
             pooled.dbapi_connection.autocommit = True  # type: ignore[union-attr]
         cursor = pooled.cursor()
-        cursor.execute(compiled.sql, parameters)
-        row = cursor.fetchone()
+        cursor.execute(sql, parameters)
+        rows = fetch(cursor)
         cursor.close()
-        return row
+        return rows
     except dbapi_error as exc:
         disconnect = dialect.is_disconnect(exc, pooled.dbapi_connection, cursor)
         if disconnect:
@@ -121,18 +176,18 @@ def _fetchone(engine: Engine, compiled: _Compiled, params: dict[str, Any]) -> An
         elif cursor is not None:
             with contextlib.suppress(dbapi_error):
                 cursor.close()
-        raise _wrapped(exc, engine, compiled, parameters, disconnect=disconnect) from exc
+        raise _wrapped(exc, engine, sql, parameters, disconnect=disconnect) from exc
     finally:
         pooled.close()
 
 
 def _wrapped(
-    exc: Exception, engine: Engine, compiled: _Compiled, parameters: Any, *, disconnect: bool
+    exc: Exception, engine: Engine, sql: str, parameters: Any, *, disconnect: bool
 ) -> StatementError:
     """The driver's error as SQLAlchemy's exception (OperationalError and so on)."""
     dialect = engine.dialect
     return DBAPIError.instance(
-        compiled.sql,
+        sql,
         parameters,
         exc,
         dialect.loaded_dbapi.Error,

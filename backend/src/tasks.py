@@ -6,13 +6,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Engine,
-    Row,
     Select,
     String,
     and_,
@@ -163,19 +161,25 @@ TASK_COLUMNS = tuple(_table.columns)
 
 
 @lru_cache(maxsize=512)
-def _page_statement(shape: FilterShape, sort: str, dialect: str) -> Select[Any]:
-    return (
+def _page_read(shape: FilterShape, sort: str, dialect: str) -> DirectRead[TaskRecord]:
+    statement = (
         select(*TASK_COLUMNS)
         .where(*task_conditions(shape))
         .order_by(*_order_by(dialect, sort))
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
+    return DirectRead(statement, TaskRecord)
+
+
+class _Total(NamedTuple):
+    total: int
 
 
 @lru_cache(maxsize=256)
-def _count_statement(shape: FilterShape) -> Select[Any]:
-    return select(func.count()).select_from(_table).where(*task_conditions(shape))
+def _count_read(shape: FilterShape) -> DirectRead[_Total]:
+    statement = select(func.count().label("total")).select_from(_table)
+    return DirectRead(statement.where(*task_conditions(shape)), _Total)
 
 
 @lru_cache(maxsize=256)
@@ -188,31 +192,37 @@ def _stats_statement(shape: FilterShape) -> Select[Any]:
     )
 
 
-def list_tasks(session: Session, query: TaskListQuery) -> tuple[Sequence[Row[Any]], int]:
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    assert isinstance(bind, Engine)
+    return bind
+
+
+def list_tasks(session: Session, query: TaskListQuery) -> tuple[list[TaskRecord], int]:
     """One page of tasks, and how many tasks match the filters.
 
-    The page is plain rows: it is only read and sent, and building ORM objects (identity map,
-    instance state) for 50 rows took a fifth of the request's CPU.
+    Both are direct reads (see direct_reads): SQLAlchemy's execution of the two statements and
+    its rows were a third of a list's CPU (in-process, 1.5 ms against 1.0 ms for 50 rows).
     """
     shape, values = filter_parameters(query, utcnow())
-    with reading(session) as connection:
-        statement = _page_statement(shape, query.sort, connection.dialect.name)
-        page_values = {**values, "limit": query.limit, "offset": query.offset}
-        page = connection.execute(statement, page_values).all()
-        # The first page that holds everything needs no second query for the total.
-        if query.offset == 0 and len(page) < query.limit:
-            return page, len(page)
-        return page, _count(connection, shape, values)
+    engine = _engine(session)
+    page_read = _page_read(shape, query.sort, engine.dialect.name)
+    page = page_read.all(engine, {**values, "limit": query.limit, "offset": query.offset})
+    # The first page that holds everything needs no second query for the total.
+    if query.offset == 0 and len(page) < query.limit:
+        return page, len(page)
+    return page, _count(engine, shape, values)
 
 
 def count_tasks(session: Session, filters: TaskFilters | None = None) -> int:
     shape, values = filter_parameters(filters or TaskFilters(), utcnow())
-    with reading(session) as connection:
-        return _count(connection, shape, values)
+    return _count(_engine(session), shape, values)
 
 
-def _count(connection: Connection, shape: FilterShape, values: dict[str, Any]) -> int:
-    return connection.scalar(_count_statement(shape), values) or 0
+def _count(engine: Engine, shape: FilterShape, values: dict[str, Any]) -> int:
+    counted = _count_read(shape).first(engine, values)
+    assert counted is not None  # an aggregate without GROUP BY always answers one row
+    return counted.total
 
 
 def task_stats(session: Session, filters: TaskFilters) -> TaskStats:
@@ -263,9 +273,7 @@ def get_task(session: Session, task_id: str) -> TaskRecord:
     canonical = canonical_id(task_id)
     if canonical is None:
         raise TaskNotFound(task_id)  # not worth a connection
-    bind = session.get_bind()
-    assert isinstance(bind, Engine)
-    task = _TASK_BY_ID.first(bind, {"id": canonical})
+    task = _TASK_BY_ID.first(_engine(session), {"id": canonical})
     if task is None:
         raise TaskNotFound(task_id)
     return task

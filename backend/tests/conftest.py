@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sqlite3
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, make_url, text
+from sqlalchemy import Engine, delete, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from src.app import app
@@ -80,6 +81,43 @@ def client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
             yield test_client
     finally:
         app.dependency_overrides.clear()
+
+
+@contextmanager
+def driver_statements(engine: Engine, on_statement: Callable[[Any, str], None]) -> Iterator[None]:
+    """Call `on_statement(dbapi_connection, sql)` for each statement run on `engine`'s connections.
+
+    Seen by the driver, below SQLAlchemy, whose execution events the direct reads skip
+    (src/direct_reads.py). On SQLite, the trace also shows the BEGINs its driver sends itself, as
+    each statement starts; on PostgreSQL, each statement is seen once it has run.
+    """
+
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.set_trace_callback(lambda sql: on_statement(dbapi_connection, sql))
+            return
+        cursor_class = record.info["cursor_class"] = dbapi_connection.cursor_factory
+
+        class ReportingCursor(cursor_class):  # type: ignore[misc,valid-type]
+            def execute(self, query: str, vars: Any = None) -> None:
+                super().execute(query, vars)
+                on_statement(self.connection, query)
+
+        dbapi_connection.cursor_factory = ReportingCursor
+
+    def on_checkin(dbapi_connection: Any, record: Any) -> None:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.set_trace_callback(None)
+        elif "cursor_class" in record.info:
+            dbapi_connection.cursor_factory = record.info.pop("cursor_class")
+
+    event.listen(engine.pool, "checkout", on_checkout)
+    event.listen(engine.pool, "checkin", on_checkin)
+    try:
+        yield
+    finally:
+        event.remove(engine.pool, "checkout", on_checkout)
+        event.remove(engine.pool, "checkin", on_checkin)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The /health probe: one count at a time per database, shared by the checks that arrive meanwhile.
 
-The probe is held inside its count statement by a threading.Event, so each test decides when
+The probe is held at its count statement by a threading.Event, so each test decides when
 the database answers instead of relying on timing.
 """
 
@@ -9,16 +9,17 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from src.database import make_engine
 from src.health import HealthProbe
-from tests.conftest import MakeTask
+from tests.conftest import MakeTask, driver_statements
 
 
 @dataclass
@@ -30,13 +31,15 @@ class HeldCounts:
     answer: threading.Event = field(default_factory=threading.Event)
     statements: int = 0
 
-    def before_execute(self, *_args: Any) -> None:
+    armed: ExitStack = field(default_factory=ExitStack)
+
+    def hold(self, *_args: Any) -> None:
         self.statements += 1
         self.started.release()
         assert self.answer.wait(timeout=30), "the test never let the database answer"
 
     def arm(self) -> None:
-        event.listen(self.engine, "before_cursor_execute", self.before_execute)
+        self.armed.enter_context(driver_statements(self.engine, self.hold))
 
     async def wait_started(self) -> None:
         assert await asyncio.to_thread(self.started.acquire, timeout=30), "no probe started"
@@ -49,8 +52,7 @@ def held(engine: Engine) -> Iterator[HeldCounts]:
         yield counts
     finally:
         counts.answer.set()
-        if event.contains(engine, "before_cursor_execute", counts.before_execute):
-            event.remove(engine, "before_cursor_execute", counts.before_execute)
+        counts.armed.close()
 
 
 def test_checks_arriving_during_a_probe_share_its_count(

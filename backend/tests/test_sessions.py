@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import anyio
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session, sessionmaker
 
 from src.app import app
 from src.database import get_db, request_sessions
-from tests.conftest import MakeTask
+from tests.conftest import MakeTask, driver_statements
 
 Statements = list[tuple[str, bool]]
 
@@ -29,40 +28,14 @@ def in_transaction(dbapi_connection: Any) -> bool:
 
 @pytest.fixture
 def statements(engine: Engine) -> Iterator[Statements]:
-    """Each statement the app sends, with whether it ran inside a transaction.
-
-    Recorded by the driver, below SQLAlchemy, whose execution events the direct reads skip
-    (src/direct_reads.py). On SQLite the trace also shows the BEGINs the driver sends itself.
-    """
+    """Each statement the app sends, with whether it ran inside a transaction."""
     seen: Statements = []
 
     def note(dbapi_connection: Any, statement: str) -> None:
         seen.append((statement.split()[0].upper(), in_transaction(dbapi_connection)))
 
-    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        if isinstance(dbapi_connection, sqlite3.Connection):
-            dbapi_connection.set_trace_callback(lambda sql: note(dbapi_connection, sql))
-            return
-        cursor_class = record.info["cursor_class"] = dbapi_connection.cursor_factory
-
-        class RecordingCursor(cursor_class):  # type: ignore[misc,valid-type]
-            def execute(self, query: str, vars: Any = None) -> None:
-                super().execute(query, vars)
-                note(self.connection, query)
-
-        dbapi_connection.cursor_factory = RecordingCursor
-
-    def on_checkin(dbapi_connection: Any, record: Any) -> None:
-        if isinstance(dbapi_connection, sqlite3.Connection):
-            dbapi_connection.set_trace_callback(None)
-        elif "cursor_class" in record.info:
-            dbapi_connection.cursor_factory = record.info.pop("cursor_class")
-
-    event.listen(engine.pool, "checkout", on_checkout)
-    event.listen(engine.pool, "checkin", on_checkin)
-    yield seen
-    event.remove(engine.pool, "checkout", on_checkout)
-    event.remove(engine.pool, "checkin", on_checkin)
+    with driver_statements(engine, note):
+        yield seen
 
 
 def test_reads_run_outside_any_transaction(
