@@ -1,8 +1,9 @@
 """DirectRead: a SELECT that SQLAlchemy compiles once per dialect and the driver's cursor runs.
 
 SQLAlchemy's execution machinery (an execution context, a cursor result and its metadata, a
-Row, the Connection around them) took a fifth of a GET's CPU, about 0.15 ms, around its one
-round trip: the largest single cost of the API's most frequent request. A DirectRead keeps what
+Row, the Connection around them) took about a fifth of a GET's CPU around its one round trip:
+the largest single cost of the API's most frequent request. Run directly, the GET's query layer
+takes 0.34 M instructions instead of 0.58 M (counted by callgrind). A DirectRead keeps what
 matters of SQLAlchemy: the SQL and parameter style compiled for the dialect, the types' bind and
 result processors, the pool with its checkout and checkin events (and so the round-trip
 deadlines and pings of database.py), driver errors raised as SQLAlchemy's exceptions (so they

@@ -146,9 +146,9 @@ class TaskRead(BaseModel):
 # pool (0.12 of a GET's 0.78 ms of CPU). Records are serialised as dicts over their fields (a
 # named tuple's _asdict(); SQLAlchemy's Row._asdict() took 4 µs a row, ten times as long) by a
 # serialiser with TaskRead's fields that refuses a value not of its field's type
-# (warnings="error"). Validating each row first as well
-# took a list of 50 from 0.11 to 0.19 ms, and found nothing more: the columns' types already hand
-# back enum members and aware datetimes (models.UTCDateTime).
+# (warnings="error"). Validating each row first as well took a list of 50 from 0.11 to 0.19 ms,
+# and found nothing more: the columns' types already hand back enum members and aware datetimes
+# (models.UTCDateTime).
 _TaskRow = TypedDict(  # type: ignore[misc]  # built from TaskRead: the two never drift
     "_TaskRow", {name: field.annotation for name, field in TaskRead.model_fields.items()}
 )

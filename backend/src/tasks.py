@@ -201,8 +201,10 @@ def _engine(session: Session) -> Engine:
 def list_tasks(session: Session, query: TaskListQuery) -> tuple[list[TaskRecord], int]:
     """One page of tasks, and how many tasks match the filters.
 
-    Both are direct reads (see direct_reads): SQLAlchemy's execution of the two statements and
-    its rows were a third of a list's CPU (in-process, 1.5 ms against 1.0 ms for 50 rows).
+    The page is plain records: it is only read and sent, and building ORM objects (identity
+    map, instance state) for 50 rows took a fifth of the request's CPU. Both reads are direct
+    (see direct_reads): a tenth fewer instructions for a page of 50 and its JSON than through
+    Connection.execute (3.6 M against 4.0 M, counted by callgrind).
     """
     shape, values = filter_parameters(query, utcnow())
     engine = _engine(session)
