@@ -93,6 +93,8 @@ class DirectRead(Generic[R]):
                 raise ValueError(f"DirectRead does not call parameter functions ({name!r})")
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if bind.expanding:
+                if not bind.required:
+                    raise ValueError(f"pass IN lists as parameters, not in the SQL ({name!r})")
                 expanding.add(name)
             if not bind.required:  # a literal value
                 literals[name] = bind.value if process is None else process(bind.value)

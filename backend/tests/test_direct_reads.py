@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import pytest
-from sqlalchemy import BindParameter, Engine, bindparam, select, text
+from sqlalchemy import Engine, bindparam, select, text
 from sqlalchemy.exc import DBAPIError
 
 from src.database import Base, make_engine, make_sessionmaker
@@ -159,10 +159,19 @@ def test_a_read_with_lists_and_literals_gives_what_sqlalchemy_gives(own_engine: 
     assert [tuple(record) for record in direct] == [tuple(row) for row in executed]
 
 
-def test_a_direct_read_refuses_parameters_it_would_not_fill_in(own_engine: Engine) -> None:
-    computed: BindParameter[str] = bindparam("id", callable_=lambda: "an id")
-    read = DirectRead(select(*TASK_COLUMNS).where(_table.c.id == computed), TaskRecord)
-    with pytest.raises(ValueError, match="parameter functions"):
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        (_table.c.id == bindparam("id", callable_=lambda: "an id"), "parameter functions"),
+        (_table.c.status.in_([TaskStatus.TODO, TaskStatus.DONE]), "IN lists as parameters"),
+    ],
+    ids=["computed", "literal-in-list"],
+)
+def test_a_direct_read_refuses_parameters_it_would_not_fill_in(
+    own_engine: Engine, condition: Any, message: str
+) -> None:
+    read = DirectRead(select(*TASK_COLUMNS).where(condition), TaskRecord)
+    with pytest.raises(ValueError, match=message):
         read.first(own_engine, {})
 
 
