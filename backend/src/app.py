@@ -13,12 +13,11 @@ from fastapi import Depends, FastAPI, Header, Query, Request, Response, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from src import tasks
 from src.config import get_settings
-from src.database import engine, get_db, init_db, init_db_when_reachable, storage_name
+from src.database import engine, engine_of, get_db, init_db, init_db_when_reachable, storage_name
 from src.errors import DATABASE_UNAVAILABLE, install_error_handlers
 from src.health import HealthProbe
 from src.models import utcnow
@@ -133,8 +132,7 @@ _health_probe = HealthProbe()
 
 @app.get("/health", response_model=Health, responses={503: {"model": Health}})
 async def health(session: SessionDep) -> JSONResponse:
-    bind = session.get_bind()
-    assert isinstance(bind, Engine)
+    bind = engine_of(session)
     # Awaited on the event loop: /health never queues behind task requests for a request
     # thread, and holds none while the probe runs.
     tasks_count = await _health_probe.count_tasks(bind, timeout=settings.health_timeout)

@@ -6,14 +6,13 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -170,30 +169,15 @@ def _check_connections_idle_since(engine: Engine, seconds: float) -> None:
     event.listen(engine.pool, "checkout", on_checkout)
 
 
-@contextmanager
-def reading(session: Session) -> Iterator[Connection]:
-    """A connection for a block of reads, in autocommit mode: no BEGIN, no ROLLBACK.
-
-    On PostgreSQL those were two of a GET's three round trips. Under READ COMMITTED, its
-    default, every statement sees its own snapshot inside a transaction too, so the answers are
-    the same. The switch is psycopg2's client-side `autocommit` flag, not SQLAlchemy's
-    isolation_level="AUTOCOMMIT", which costs a `SET default_transaction_isolation` round trip
-    each way; it is turned off again when the connection returns to the pool, at the end of the
-    block. SQLite needs nothing: its driver begins transactions only before writes.
-
-    The connection comes straight from the session's engine: reads need neither the ORM's
-    objects nor its transaction bookkeeping, which were a third of a GET's CPU.
-    """
+def engine_of(session: Session) -> Engine:
+    """The engine a request's session is bound to (tests bind theirs to their own database)."""
     bind = session.get_bind()
     assert isinstance(bind, Engine)
-    with bind.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            dbapi_connection = connection.connection.dbapi_connection
-            assert dbapi_connection is not None
-            dbapi_connection.autocommit = True
-        yield connection
+    return bind
 
 
+# Reads switch their connection to autocommit (see direct_reads); it ends when the connection
+# returns to the pool, so a write on it next is in a transaction again.
 def _end_autocommit(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     if dbapi_connection is not None and dbapi_connection.autocommit:
         dbapi_connection.autocommit = False

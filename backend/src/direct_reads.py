@@ -164,8 +164,13 @@ def _run(engine: Engine, compiled: _Compiled, params: dict[str, Any], fetch: Pro
     cursor = None
     try:
         if dialect.name == "postgresql":
-            # As in database.reading(): no BEGIN and ROLLBACK round trips around one SELECT. The
-            # pool's checkin turns autocommit off again.
+            # Autocommit: no BEGIN and ROLLBACK around one SELECT, two of a GET's three round
+            # trips. Under READ COMMITTED, PostgreSQL's default, each statement sees its own
+            # snapshot inside a transaction too, so the answers are the same. This is psycopg2's
+            # client-side flag, not SQLAlchemy's isolation_level="AUTOCOMMIT", which costs a
+            # `SET default_transaction_isolation` round trip each way; the pool's checkin turns
+            # it off again (database._end_autocommit). SQLite's driver begins transactions only
+            # before writes, so it needs nothing.
             pooled.dbapi_connection.autocommit = True  # type: ignore[union-attr]
         cursor = pooled.cursor()
         cursor.execute(sql, parameters)
