@@ -6,6 +6,11 @@ figures say how much of the machine the app itself costs rather than how fast th
 
 from fastapi import FastAPI
 
+from src.logs import configure_logging
+
+# The app's log format, so the ceiling's access lines cost what the app's do.
+configure_logging("INFO")
+
 app = FastAPI(title="TaskFlow benchmark ceiling")
 
 

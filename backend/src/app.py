@@ -20,6 +20,7 @@ from src.config import get_settings
 from src.database import engine, engine_of, get_db, init_db, init_db_when_reachable, storage_name
 from src.errors import DATABASE_UNAVAILABLE, install_error_handlers
 from src.health import HealthProbe
+from src.logs import configure_logging
 from src.models import utcnow
 from src.request_body import MAX_BODY_BYTES, RequestBodyGuard, require_json
 from src.schemas import (
@@ -38,9 +39,7 @@ from src.schemas import (
 )
 
 settings = get_settings()
-logging.basicConfig(
-    level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-)
+configure_logging(settings.log_level)
 logger = logging.getLogger("taskflow")
 
 SessionDep = Annotated[Session, Depends(get_db)]
