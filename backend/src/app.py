@@ -269,3 +269,19 @@ def serve_head_wherever_get(app: FastAPI) -> None:
 
 
 serve_head_wherever_get(app)
+
+
+def match_api_routes_first(app: FastAPI) -> None:
+    """Put the documentation routes (/openapi.json, /docs, /redoc) behind the API's.
+
+    FastAPI adds them first, and a request tries the routes in order until one matches: a GET
+    by id tried those four before its own (4 of its 11 path matches). No API path matches
+    them, so every request still reaches the route it reached before.
+    """
+    routes = app.router.routes
+    routes[:] = [r for r in routes if isinstance(r, APIRoute)] + [
+        r for r in routes if not isinstance(r, APIRoute)
+    ]
+
+
+match_api_routes_first(app)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
@@ -182,6 +183,15 @@ def test_docs_page_is_served(client: TestClient) -> None:
 
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
+    for path in ("/redoc", "/docs/oauth2-redirect", "/openapi.json"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_requests_try_the_api_routes_before_the_documentation() -> None:
+    kinds = [isinstance(route, APIRoute) for route in app.router.routes]
+
+    assert kinds == sorted(kinds, reverse=True), "a documentation route precedes an API route"
+    assert not all(kinds), "the documentation routes are gone"
 
 
 # Every Unicode whitespace character, the ASCII separators Python also calls whitespace, a
