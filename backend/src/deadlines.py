@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from psycopg2.extensions import STATUS_BEGIN
 from psycopg2.extensions import connection as PgConnection
 from psycopg2.extensions import cursor as PgCursor
 
@@ -148,6 +149,12 @@ def connection_class(deadlines: RoundTripDeadlines) -> type[PgConnection]:
             deadlines.run(self, super().commit)
 
         def rollback(self) -> None:
+            # Outside a transaction psycopg2 sends nothing, so there is no round trip to guard.
+            # The pool rolls back every connection it takes back, and most of them only read,
+            # in autocommit (see direct_reads).
+            if self.autocommit or self.status != STATUS_BEGIN:
+                super().rollback()
+                return
             deadlines.run(self, super().rollback)
 
     return DeadlineConnection

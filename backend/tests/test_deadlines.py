@@ -9,9 +9,12 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 
+import psycopg2
 import pytest
 
-from src.deadlines import RoundTripDeadlines, was_cut
+from src.database import database_url
+from src.deadlines import RoundTripDeadlines, Socketed, connection_class, was_cut
+from tests.conftest import POSTGRES_URL
 
 
 class Link:
@@ -63,3 +66,50 @@ def test_a_round_trip_that_ends_in_time_is_left_alone(link: tuple[Link, socket.s
     connection.sock.settimeout(1)
     assert connection.sock.recv(1) == b"x"
     assert not was_cut(connection)
+
+
+class CountedDeadlines(RoundTripDeadlines):
+    """The app's deadlines, counting the round trips they were asked to guard."""
+
+    def __init__(self) -> None:
+        super().__init__(seconds=30)
+        self.guarded = 0
+
+    def begin(self, connection: Socketed) -> int:
+        self.guarded += 1
+        return super().begin(connection)
+
+
+# Deadlines are kept on psycopg2 connections only, so this runs in the PostgreSQL pass of
+# the suite (scripts/test-backend.sh runs it on both databases).
+if POSTGRES_URL:
+
+    def test_a_rollback_with_no_transaction_to_end_is_not_guarded() -> None:
+        """The pool rolls back every connection it takes back, most of them in autocommit:
+        psycopg2 then sends nothing, and no deadline is registered for it."""
+        assert POSTGRES_URL is not None
+        deadlines = CountedDeadlines()
+        dsn = database_url(POSTGRES_URL).set(drivername="postgresql")
+        connection = psycopg2.connect(
+            dsn.render_as_string(hide_password=False),
+            connection_factory=connection_class(deadlines),
+        )
+        try:
+            connection.rollback()  # nothing begun yet
+            assert deadlines.guarded == 0
+
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            connection.rollback()
+            assert deadlines.guarded == 1  # the SELECT only
+
+            connection.autocommit = False
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")  # BEGIN and the SELECT, sent as one
+            connection.rollback()  # a ROLLBACK sent: guarded
+            assert deadlines.guarded == 3
+            connection.rollback()  # nothing left to end
+            assert deadlines.guarded == 3
+        finally:
+            connection.close()
