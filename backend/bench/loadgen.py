@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import resource
 import subprocess
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk" / "taskflow.lua"
@@ -27,6 +28,7 @@ class RunResult:
     requests: int
     non_2xx: int
     socket_errors: int
+    seconds: float
     ratio_to_ceiling: float | None = None
     # The server's own CPU time during the run: per request, and as a share of its one core.
     # Near 100% busy, throughput is bounded by CPU per request, whatever the connections.
@@ -36,9 +38,15 @@ class RunResult:
     # (what shows the load generator is not the bottleneck).
     database_cpu_ms_per_request: float | None = None
     wrk_core_busy: float | None = None
+    # (percentile, latency in µs) on wrk's grid, for merging slices; not written out.
+    quantiles_us: list[tuple[float, int]] = field(default_factory=list, repr=False)
+    # How many runs this result merges (see merge_slices).
+    slices: int = 1
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        values = asdict(self)
+        del values["quantiles_us"]
+        return values
 
 
 def run_wrk(
@@ -95,6 +103,8 @@ def run_wrk(
         + raw["read_errors"]
         + raw["write_errors"]
         + raw["timeouts"],
+        seconds=raw["duration_us"] / 1e6,
+        quantiles_us=[(p, v) for p, v in raw["quantiles_us"]],
     )
     result.wrk_core_busy = wrk_cpu / elapsed
     if result.requests:
@@ -104,6 +114,71 @@ def run_wrk(
         if "database" in used:
             result.database_cpu_ms_per_request = used["database"] * 1000 / result.requests
     return result
+
+
+def merge_slices(slices: Sequence[RunResult]) -> RunResult:
+    """One result from several runs of one scenario at one number of connections, as if they had
+    been one run: sums for counts and time, CPU per request over all the requests, and latency
+    percentiles from the runs' distributions weighted by their requests (to wrk's grid: 0.1 of
+    a percentile in the tail).
+
+    The benchmark splits each run into slices taken in turn with the other connection counts,
+    so that the figures it compares (1 against 16 connections) see the same machine.
+    """
+    first = slices[0]
+    requests = sum(r.requests for r in slices)
+    seconds = sum(r.seconds for r in slices)
+
+    def per_request(value: Callable[[RunResult], float | None]) -> float | None:
+        known = [(value(r), r.requests) for r in slices]
+        if not requests or any(v is None for v, _ in known):
+            return None
+        return sum((v or 0.0) * n for v, n in known) / requests
+
+    def per_second(value: Callable[[RunResult], float | None]) -> float | None:
+        known = [(value(r), r.seconds) for r in slices]
+        if not seconds or any(v is None for v, _ in known):
+            return None
+        return sum((v or 0.0) * t for v, t in known) / seconds
+
+    # Each run's distribution as (requests, latencies, percentiles at those latencies).
+    distributions = [
+        (r.requests, [v for _, v in r.quantiles_us], [p for p, _ in r.quantiles_us])
+        for r in slices
+        if r.requests and r.quantiles_us
+    ]
+
+    def percentile_ms(p: float) -> float:
+        """The least latency at or under which p% of all the runs' requests finished."""
+        weight = sum(n for n, _, _ in distributions)
+        for latency in sorted({v for _, values, _ in distributions for v in values}):
+            done = 0.0
+            for n, values, percents in distributions:
+                at = bisect.bisect_right(values, latency)  # grid points at or under it
+                done += n * (percents[at - 1] / 100 if at else 0.0)
+            if done >= p / 100 * weight:
+                return latency / 1000
+        return max((r.max_ms for r in slices), default=0.0)
+
+    return RunResult(
+        scenario=first.scenario,
+        connections=first.connections,
+        delayed=first.delayed,
+        requests_per_s=requests / seconds if seconds else 0.0,
+        p50_ms=percentile_ms(50),
+        p90_ms=percentile_ms(90),
+        p99_ms=percentile_ms(99),
+        max_ms=max(r.max_ms for r in slices),
+        requests=requests,
+        non_2xx=sum(r.non_2xx for r in slices),
+        socket_errors=sum(r.socket_errors for r in slices),
+        seconds=seconds,
+        server_cpu_ms_per_request=per_request(lambda r: r.server_cpu_ms_per_request),
+        server_core_busy=per_second(lambda r: r.server_core_busy),
+        database_cpu_ms_per_request=per_request(lambda r: r.database_cpu_ms_per_request),
+        wrk_core_busy=per_second(lambda r: r.wrk_core_busy),
+        slices=sum(r.slices for r in slices),
+    )
 
 
 def _children_cpu() -> float:

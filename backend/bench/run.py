@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import platform
 import shutil
@@ -27,7 +28,7 @@ from typing import Any
 import httpx
 import psycopg2
 
-from bench.loadgen import RunResult, run_wrk
+from bench.loadgen import RunResult, merge_slices, run_wrk
 from bench.report import (
     chart,
     markdown_table,
@@ -49,6 +50,17 @@ from testing.server import BACKEND_DIR
 
 TASKS = 10_000
 CONNECTIONS = [1, 16, 64]
+# Each run of a scenario is taken in slices of about this many seconds (wrk takes whole
+# seconds), in turn with the other connection counts, and at most this many slices.
+SLICE_SECONDS, MAX_SLICES = 2, 5
+
+
+def slicing(seconds: float) -> tuple[int, int]:
+    """How many slices a run of `seconds` is taken in, and the whole seconds of each."""
+    count = max(1, min(MAX_SLICES, round(seconds / SLICE_SECONDS)))
+    return count, max(1, round(seconds / count))
+
+
 SCENARIOS = ["health", "get", "list", "update", "create", "mix"]
 SERVER_CPU, LOAD_CPU = "0", "1"
 TARGET_ADDED_RTT_MS = 1.0
@@ -185,20 +197,30 @@ def run_scenarios(
     delayed: bool,
     database_cpu: Callable[[], float] | None = None,
 ) -> list[RunResult]:
+    """Each scenario at each number of connections for `seconds`, in slices taken in turn (1, 16,
+    64, 1, 16, 64, ...): the machine's speed drifts within minutes, and a factor between two
+    connection counts measured one after the other would include the drift."""
     results = []
+    count, slice_seconds = slicing(seconds)
     for name in names:
+        slices: dict[int, list[RunResult]] = {conns: [] for conns in CONNECTIONS}
+        for _ in range(count):
+            for conns in CONNECTIONS:
+                slices[conns].append(
+                    run_wrk(
+                        base_url=server.url,
+                        scenario=name,
+                        connections=conns,
+                        seconds=slice_seconds,
+                        cpu=LOAD_CPU,
+                        ids_file=ids_file,
+                        delayed=delayed,
+                        server_cpu=server.cpu_seconds,
+                        database_cpu=database_cpu,
+                    )
+                )
         for conns in CONNECTIONS:
-            result = run_wrk(
-                base_url=server.url,
-                scenario=name,
-                connections=conns,
-                seconds=seconds,
-                cpu=LOAD_CPU,
-                ids_file=ids_file,
-                delayed=delayed,
-                server_cpu=server.cpu_seconds,
-                database_cpu=database_cpu,
-            )
+            result = merge_slices(slices[conns])
             log(
                 f"{'+delay' if delayed else 'direct'} {name:<7} c={conns:<3} "
                 f"{result.requests_per_s:8.0f} req/s  p99 {result.p99_ms:7.2f} ms  "
@@ -337,7 +359,8 @@ def main() -> int:
     payload = {
         "date": when,
         "command": "make bench",
-        "seconds_per_run": args.seconds,
+        "seconds_per_run": math.prod(slicing(args.seconds)),
+        "slices_per_run": slicing(args.seconds)[0],
         "tasks": TASKS,
         "server": f"uvicorn src.app:app {' '.join(PRODUCTION_FLAGS)}",
         "machine": info,
@@ -384,7 +407,8 @@ def docs_section(payload: dict[str, Any], runs: list[RunResult], out: Path) -> s
     chart_path = os.path.relpath(out / "latest.png", REPO / "docs")
     lines = [
         f"Measured {payload['date']} with `{payload['command']}` "
-        f"({payload['seconds_per_run']:g} s per run, {payload['elapsed_s']} s in all).",
+        f"({payload['seconds_per_run']:g} s per run, in {payload['slices_per_run']} slices taken "
+        f"in turn with the other connection counts; {payload['elapsed_s']} s in all).",
         "",
         f"- Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, "
         f"{info['os']}, kernel {info['kernel']}; Python {info['python']}, "

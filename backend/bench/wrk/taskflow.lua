@@ -77,16 +77,29 @@ function response(status, headers, body)
   end
 end
 
+-- The latency distribution as percentiles on a grid (fine in the tail), so that runs of one
+-- scenario split into slices can be merged into one distribution (bench/loadgen.py).
+local grid = {}
+for tenth = 5, 950, 5 do grid[#grid + 1] = tenth / 10 end
+for tenth = 951, 1000 do grid[#grid + 1] = tenth / 10 end
+
 function done(summary, latency, requests)
   local bad = 0
   for _, thread in ipairs(threads) do
     bad = bad + (thread:get("non2xx") or 0)
   end
+  local quantiles = {}
+  if summary.requests > 0 then
+    for i, p in ipairs(grid) do
+      quantiles[i] = string.format("[%g, %d]", p, latency:percentile(p))
+    end
+  end
   local e = summary.errors
   io.write(string.format(
     'BENCH_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, '
       .. '"max_us": %d, "non2xx": %d, "connect_errors": %d, "read_errors": %d, '
-      .. '"write_errors": %d, "timeouts": %d}\n',
+      .. '"write_errors": %d, "timeouts": %d, "quantiles_us": [%s]}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max, bad, e.connect, e.read, e.write, e.timeout))
+    latency:percentile(99), latency.max, bad, e.connect, e.read, e.write, e.timeout,
+    table.concat(quantiles, ", ")))
 end
