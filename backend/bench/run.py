@@ -265,21 +265,37 @@ def start_calibrated_proxy(
     postgres: ThrowawayPostgres, url: str, workdir: Path
 ) -> tuple[DelayProxyProcess, dict[str, float]]:
     """Start the proxy, then correct its hold time once so the measured added round trip is ~1 ms
-    (timer granularity and the proxy's own forwarding cost come on top of the configured hold)."""
+    (timer granularity and the proxy's own forwarding cost come on top of the configured hold).
+
+    The proxy's timers have millisecond granularity, so a correction can overshoot (a hold of
+    0.33 ms added 0.18 ms); of the two holds tried, the one that came closer to 1 ms is kept.
+    """
     direct = measure_round_trip_ms(url)
+    best: tuple[DelayProxyProcess, float, float] | None = None  # proxy, hold, proxied
     delay = TARGET_ADDED_RTT_MS
     for attempt in range(2):
-        proxy = DelayProxyProcess(postgres.port, delay, LOAD_CPU, workdir / "proxy-stats.json")
+        proxy = DelayProxyProcess(
+            postgres.port, delay, LOAD_CPU, workdir / f"proxy-stats-{attempt}.json"
+        )
         proxied = measure_round_trip_ms(url.replace(f":{postgres.port}/", f":{proxy.port}/"))
-        added = proxied - direct
-        if attempt == 1 or abs(added - TARGET_ADDED_RTT_MS) < 0.1:
+        if best is None or abs(proxied - direct - TARGET_ADDED_RTT_MS) < abs(
+            best[2] - direct - TARGET_ADDED_RTT_MS
+        ):
+            if best is not None:
+                best[0].stop()
+            best = (proxy, delay, proxied)
+        else:
+            proxy.stop()
+        added = best[2] - direct
+        if abs(added - TARGET_ADDED_RTT_MS) < 0.1:
             break
-        proxy.stop()
-        delay = max(0.3, delay - (added - TARGET_ADDED_RTT_MS))
+        delay = max(0.3, delay - (proxied - direct - TARGET_ADDED_RTT_MS))
+    assert best is not None
+    proxy, delay, proxied = best
     measured = {
         "direct_round_trip_ms": round(direct, 3),
         "proxied_round_trip_ms": round(proxied, 3),
-        "added_round_trip_ms": round(added, 3),
+        "added_round_trip_ms": round(proxied - direct, 3),
         "configured_hold_ms": round(delay, 3),
     }
     log(f"delay proxy: {measured}")
