@@ -40,8 +40,6 @@ class RunResult:
     wrk_core_busy: float | None = None
     # (percentile, latency in µs) on wrk's grid, for merging slices; not written out.
     quantiles_us: list[tuple[float, int]] = field(default_factory=list, repr=False)
-    # How many runs this result merges (see merge_slices).
-    slices: int = 1
 
     def as_dict(self) -> dict[str, object]:
         values = asdict(self)
@@ -129,17 +127,21 @@ def merge_slices(slices: Sequence[RunResult]) -> RunResult:
     requests = sum(r.requests for r in slices)
     seconds = sum(r.seconds for r in slices)
 
-    def per_request(value: Callable[[RunResult], float | None]) -> float | None:
-        known = [(value(r), r.requests) for r in slices]
-        if not requests or any(v is None for v, _ in known):
-            return None
-        return sum((v or 0.0) * n for v, n in known) / requests
+    def by_requests(r: RunResult) -> float:
+        return r.requests
 
-    def per_second(value: Callable[[RunResult], float | None]) -> float | None:
-        known = [(value(r), r.seconds) for r in slices]
-        if not seconds or any(v is None for v, _ in known):
+    def by_seconds(r: RunResult) -> float:
+        return r.seconds
+
+    def mean(
+        value: Callable[[RunResult], float | None], weight: Callable[[RunResult], float]
+    ) -> float | None:
+        """The runs' `value`, weighted by `weight`; None when a run lacks it."""
+        pairs = [(value(r), weight(r)) for r in slices]
+        total = sum(w for _, w in pairs)
+        if not total or any(v is None for v, _ in pairs):
             return None
-        return sum((v or 0.0) * t for v, t in known) / seconds
+        return sum(v * w for v, w in pairs if v is not None) / total
 
     # Each run's distribution as (requests, latencies, percentiles at those latencies).
     distributions = [
@@ -173,11 +175,10 @@ def merge_slices(slices: Sequence[RunResult]) -> RunResult:
         non_2xx=sum(r.non_2xx for r in slices),
         socket_errors=sum(r.socket_errors for r in slices),
         seconds=seconds,
-        server_cpu_ms_per_request=per_request(lambda r: r.server_cpu_ms_per_request),
-        server_core_busy=per_second(lambda r: r.server_core_busy),
-        database_cpu_ms_per_request=per_request(lambda r: r.database_cpu_ms_per_request),
-        wrk_core_busy=per_second(lambda r: r.wrk_core_busy),
-        slices=sum(r.slices for r in slices),
+        server_cpu_ms_per_request=mean(lambda r: r.server_cpu_ms_per_request, by_requests),
+        server_core_busy=mean(lambda r: r.server_core_busy, by_seconds),
+        database_cpu_ms_per_request=mean(lambda r: r.database_cpu_ms_per_request, by_requests),
+        wrk_core_busy=mean(lambda r: r.wrk_core_busy, by_seconds),
     )
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import os
 import platform
 import shutil
@@ -53,19 +52,17 @@ CONNECTIONS = [1, 16, 64]
 # Each run of a scenario is taken in slices of about this many seconds (wrk takes whole
 # seconds), in turn with the other connection counts, and at most this many slices.
 SLICE_SECONDS, MAX_SLICES = 2, 5
+SCENARIOS = ["health", "get", "list", "update", "create", "mix"]
+SERVER_CPU, LOAD_CPU = "0", "1"
+TARGET_ADDED_RTT_MS = 1.0
+APP_ENV = {"ENVIRONMENT": "production", "LOG_LEVEL": "INFO"}
+REPO = BACKEND_DIR.parent
 
 
 def slicing(seconds: float) -> tuple[int, int]:
     """How many slices a run of `seconds` is taken in, and the whole seconds of each."""
     count = max(1, min(MAX_SLICES, round(seconds / SLICE_SECONDS)))
     return count, max(1, round(seconds / count))
-
-
-SCENARIOS = ["health", "get", "list", "update", "create", "mix"]
-SERVER_CPU, LOAD_CPU = "0", "1"
-TARGET_ADDED_RTT_MS = 1.0
-APP_ENV = {"ENVIRONMENT": "production", "LOG_LEVEL": "INFO"}
-REPO = BACKEND_DIR.parent
 
 
 def log(message: str) -> None:
@@ -271,27 +268,22 @@ def start_calibrated_proxy(
     0.33 ms added 0.18 ms); of the two holds tried, the one that came closer to 1 ms is kept.
     """
     direct = measure_round_trip_ms(url)
-    best: tuple[DelayProxyProcess, float, float] | None = None  # proxy, hold, proxied
+    tried: list[tuple[float, DelayProxyProcess, float, float]] = []  # miss, proxy, hold, proxied
     delay = TARGET_ADDED_RTT_MS
     for attempt in range(2):
         proxy = DelayProxyProcess(
             postgres.port, delay, LOAD_CPU, workdir / f"proxy-stats-{attempt}.json"
         )
         proxied = measure_round_trip_ms(url.replace(f":{postgres.port}/", f":{proxy.port}/"))
-        if best is None or abs(proxied - direct - TARGET_ADDED_RTT_MS) < abs(
-            best[2] - direct - TARGET_ADDED_RTT_MS
-        ):
-            if best is not None:
-                best[0].stop()
-            best = (proxy, delay, proxied)
-        else:
-            proxy.stop()
-        added = best[2] - direct
-        if abs(added - TARGET_ADDED_RTT_MS) < 0.1:
+        off_by = proxied - direct - TARGET_ADDED_RTT_MS
+        tried.append((abs(off_by), proxy, delay, proxied))
+        if abs(off_by) < 0.1:
             break
-        delay = max(0.3, delay - (proxied - direct - TARGET_ADDED_RTT_MS))
-    assert best is not None
-    proxy, delay, proxied = best
+        delay = max(0.3, delay - off_by)
+    _, proxy, delay, proxied = min(tried, key=lambda t: t[0])
+    for _, other, _, _ in tried:
+        if other is not proxy:
+            other.stop()
     measured = {
         "direct_round_trip_ms": round(direct, 3),
         "proxied_round_trip_ms": round(proxied, 3),
@@ -309,6 +301,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=BACKEND_DIR / "bench" / "results")
     parser.add_argument("--docs", type=Path, default=REPO / "docs" / "PERFORMANCE.md")
     args = parser.parse_args()
+    slice_count, slice_seconds = slicing(args.seconds)
     check_tools()
     started = time.monotonic()
     load_before = os.getloadavg()
@@ -375,8 +368,8 @@ def main() -> int:
     payload = {
         "date": when,
         "command": "make bench",
-        "seconds_per_run": math.prod(slicing(args.seconds)),
-        "slices_per_run": slicing(args.seconds)[0],
+        "seconds_per_run": slice_count * slice_seconds,
+        "slices_per_run": slice_count,
         "tasks": TASKS,
         "server": f"uvicorn src.app:app {' '.join(PRODUCTION_FLAGS)}",
         "machine": info,

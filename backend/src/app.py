@@ -278,10 +278,7 @@ def match_api_routes_first(app: FastAPI) -> None:
     by id tried those four before its own (4 of its 11 path matches). No API path matches
     them, so every request still reaches the route it reached before.
     """
-    routes = app.router.routes
-    routes[:] = [r for r in routes if isinstance(r, APIRoute)] + [
-        r for r in routes if not isinstance(r, APIRoute)
-    ]
+    app.router.routes.sort(key=lambda route: not isinstance(route, APIRoute))  # stable
 
 
 match_api_routes_first(app)
