@@ -184,7 +184,8 @@ def _end_autocommit(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    # expire_on_commit=False: answering with the object just written needs no second SELECT.
+    # The query layer takes only the engine from a request's session (engine_of); scripts and
+    # tests use sessions in full. expire_on_commit=False: objects stay readable after a commit.
     # autobegin=False: a session opens a transaction only in `with session.begin()`, which always
     # ends it, so between those blocks it holds no connection (see request_sessions).
     return sessionmaker(bind=engine, autoflush=False, expire_on_commit=False, autobegin=False)

@@ -83,7 +83,8 @@ class TaskModel(Base):
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
     # Every UPDATE and DELETE says "WHERE version = <the version read>" and bumps it, so two
-    # writers can never both win: the loser's statement matches no row (StaleDataError).
+    # writers can never both win: the loser's statement matches no row. The API's writes say
+    # so themselves (tasks._write_versioned); this makes any ORM flush (tests, scripts) do too.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     # Serve the list endpoint: each sort key with id as tie-breaker, and the filters.

@@ -22,7 +22,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 from typing_extensions import TypedDict
 
-from src.models import TaskModel, TaskPriority, TaskRecord, TaskStatus
+from src.models import TaskPriority, TaskRecord, TaskStatus
 
 
 def _no_nul(value: str) -> str:
@@ -156,16 +156,8 @@ _TASK_ROW = TypeAdapter[Any](_TaskRow)
 _TASK_ROWS = TypeAdapter[Any](list[_TaskRow])
 
 
-_TASK_FIELDS = tuple(TaskRead.model_fields)
-
-
-def task_json(task: TaskRecord | TaskModel) -> bytes:
-    """One task: a record read, or the ORM object just written."""
-    if isinstance(task, TaskRecord):
-        values = task._asdict()
-    else:
-        values = {name: getattr(task, name) for name in _TASK_FIELDS}
-    return _TASK_ROW.dump_json(values, warnings="error")
+def task_json(task: TaskRecord) -> bytes:
+    return _TASK_ROW.dump_json(task._asdict(), warnings="error")
 
 
 def tasks_json(tasks: Sequence[TaskRecord]) -> bytes:

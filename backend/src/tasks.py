@@ -6,22 +6,27 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
+    CursorResult,
     Engine,
     String,
+    Table,
     and_,
     bindparam,
     case,
+    delete,
     func,
+    insert,
     not_,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from src.database import engine_of
 from src.direct_reads import DirectRead
@@ -40,11 +45,11 @@ from src.schemas import (
 WRITE_ATTEMPTS = 5
 
 
-def etag(task: TaskModel | TaskRecord) -> str:
+def etag(task: TaskRecord) -> str:
     return f'"{task.version}"'
 
 
-def if_match_allows(if_match: str | None, task: TaskModel) -> bool:
+def if_match_allows(if_match: str | None, task: TaskRecord) -> bool:
     """RFC 9110 If-Match: `*` or a list of entity tags, compared strongly (weak never match)."""
     if if_match is None:
         return True
@@ -52,9 +57,10 @@ def if_match_allows(if_match: str | None, task: TaskModel) -> bool:
     return "*" in tags or etag(task) in tags
 
 
-# Reads are built from the table's Core columns: the ORM's instrumented attributes made
+# Statements are built from the table's Core columns: the ORM's instrumented attributes made
 # building the list's statements cost more than twice as much (0.27 ms against 0.10 ms).
-_table = TaskModel.__table__
+# (Declarative types __table__ as any FromClause; a mapped class's is its Table.)
+_table = cast(Table, TaskModel.__table__)
 _col = _table.c
 
 
@@ -252,22 +258,26 @@ def canonical_id(task_id: str) -> str | None:
         return None
 
 
-def _load_for_update(session: Session, task_id: str) -> TaskModel:
-    """The task as an ORM object, its row locked (PostgreSQL) until the transaction ends."""
-    canonical = canonical_id(task_id)
-    task = None
-    if canonical is not None:
-        task = session.get(TaskModel, canonical, with_for_update=True, populate_existing=True)
-    if task is None:
-        raise TaskNotFound(task_id)
-    return task
-
-
 # The API's most frequent read, run on the driver's cursor (see direct_reads).
 _TASK_BY_ID = DirectRead(select(*TASK_COLUMNS).where(_col.id == bindparam("id")), TaskRecord)
 
+# Writes are Core statements: through the ORM (unit of work, identity map, version counter) a
+# create took 0.68 ms of CPU and an update 0.96 ms in-process; these take 0.25 and 0.50 ms.
+_INSERT = insert(_table)
+# FOR UPDATE locks the row on PostgreSQL until the transaction ends; SQLite renders nothing.
+_FOR_UPDATE = select(*TASK_COLUMNS).where(_col.id == bindparam("id")).with_for_update()
+# Each names the version read. The UPDATE's SET clause is the parameters not named here, so
+# these names must differ from the columns'.
+_WHERE_READ = and_(_col.id == bindparam("where_id"), _col.version == bindparam("where_version"))
+_UPDATE = update(_table).where(_WHERE_READ)
+_DELETE = delete(_table).where(_WHERE_READ)
 
-# Every function below ends the transaction it begins (`with session.begin()` commits, or rolls
+
+def _which(task: TaskRecord) -> dict[str, Any]:
+    return {"where_id": task.id, "where_version": task.version}
+
+
+# Every function below ends the transaction it begins (`with engine.begin()` commits, or rolls
 # back on an exception), so its connection is back in the pool when it returns.
 
 
@@ -281,48 +291,72 @@ def get_task(session: Session, task_id: str) -> TaskRecord:
     return task
 
 
-def create_task(session: Session, data: TaskCreate) -> TaskModel:
+def create_task(session: Session, data: TaskCreate) -> TaskRecord:
     now = utcnow()
-    task = TaskModel(id=str(uuid.uuid4()), created_at=now, updated_at=now, **data.model_dump())
-    with session.begin():
-        session.add(task)
+    task = TaskRecord(
+        id=str(uuid.uuid4()), **data.model_dump(), created_at=now, updated_at=now, version=1
+    )
+    with engine_of(session).begin() as connection:
+        connection.execute(_INSERT, task._asdict())
     return task
 
 
+class _LostRace(Exception):
+    """The task changed between its read and the write: roll back and read it again."""
+
+
 def _write_versioned(
-    session: Session, task_id: str, if_match: str | None, change: Callable[[TaskModel], None]
-) -> TaskModel:
-    """Apply `change` to the task in a transaction of its own; the version advances by one.
+    session: Session,
+    task_id: str,
+    if_match: str | None,
+    write: Callable[[Connection, TaskRecord], TaskRecord],
+) -> TaskRecord:
+    """Apply `write` to the task in a transaction of its own, and answer what it returns.
 
     The row is read FOR UPDATE (PostgreSQL), and the UPDATE or DELETE itself names the version
     read (SQLite has no row locks), so a concurrent writer can never be overwritten unseen. A
     write that loses the race re-reads the task and tries again.
     """
+    canonical = canonical_id(task_id)
+    if canonical is None:
+        raise TaskNotFound(task_id)  # not worth a connection
+    engine = engine_of(session)
     for _attempt in range(WRITE_ATTEMPTS):
         try:
-            with session.begin():
-                task = _load_for_update(session, task_id)
+            with engine.begin() as connection:
+                row = connection.execute(_FOR_UPDATE, {"id": canonical}).first()
+                if row is None:
+                    raise TaskNotFound(task_id)
+                task = TaskRecord(*row)
                 if not if_match_allows(if_match, task):
                     raise PreconditionFailed(task_id)
-                change(task)
-        except StaleDataError:
+                return write(connection, task)
+        except _LostRace:
             continue
-        return task
     raise WriteConflict(task_id)
+
+
+def _one_row(result: CursorResult[Any]) -> None:
+    if result.rowcount != 1:
+        raise _LostRace
 
 
 def update_task(
     session: Session, *, task_id: str, changes: dict[str, Any], if_match: str | None
-) -> TaskModel:
+) -> TaskRecord:
     """Apply a partial update."""
 
-    def apply(task: TaskModel) -> None:
-        for field, value in changes.items():
-            setattr(task, field, value)
-        task.updated_at = utcnow()
+    def apply(connection: Connection, task: TaskRecord) -> TaskRecord:
+        changed = {**changes, "updated_at": utcnow(), "version": task.version + 1}
+        _one_row(connection.execute(_UPDATE, {**changed, **_which(task)}))
+        return task._replace(**changed)
 
     return _write_versioned(session, task_id, if_match, apply)
 
 
 def delete_task(session: Session, *, task_id: str, if_match: str | None) -> None:
-    _write_versioned(session, task_id, if_match, session.delete)
+    def remove(connection: Connection, task: TaskRecord) -> TaskRecord:
+        _one_row(connection.execute(_DELETE, _which(task)))
+        return task
+
+    _write_versioned(session, task_id, if_match, remove)
