@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import Depends, FastAPI, Header, Query, Request, Response, status
+from fastapi import Depends, FastAPI, Header, Request, Response, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -22,6 +22,7 @@ from src.errors import DATABASE_UNAVAILABLE, install_error_handlers
 from src.health import HealthProbe
 from src.logs import configure_logging
 from src.models import utcnow
+from src.query_models import QueryModel
 from src.request_body import MAX_BODY_BYTES, RequestBodyGuard, require_json
 from src.schemas import (
     ErrorResponse,
@@ -43,6 +44,9 @@ configure_logging(settings.log_level)
 logger = logging.getLogger("taskflow")
 
 SessionDep = Annotated[Session, Depends(get_db)]
+list_query = QueryModel(TaskListQuery)
+filters_query = QueryModel(TaskFilters)
+FiltersDep = Annotated[TaskFilters, Depends(filters_query)]
 IfMatch = Annotated[str | None, Header(description="An ETag from an earlier answer, or *")]
 
 
@@ -170,9 +174,14 @@ def _json(
     return Response(body, status_code, headers, media_type="application/json")
 
 
-@app.get("/tasks", response_model=list[TaskRead], responses=COMMON_ERRORS)
+@app.get(
+    "/tasks",
+    response_model=list[TaskRead],
+    responses=COMMON_ERRORS,
+    openapi_extra=list_query.openapi,
+)
 def list_tasks(
-    request: Request, session: SessionDep, query: Annotated[TaskListQuery, Query()]
+    request: Request, session: SessionDep, query: Annotated[TaskListQuery, Depends(list_query)]
 ) -> Response:
     page, total = tasks.list_tasks(session, query)
     headers = {"X-Total-Count": str(total)}
@@ -182,13 +191,23 @@ def list_tasks(
     return _json(tasks_json(page), headers)
 
 
-@app.get("/tasks/count", response_model=TaskCount, responses=COMMON_ERRORS)
-def count_tasks(session: SessionDep, filters: Annotated[TaskFilters, Query()]) -> Response:
+@app.get(
+    "/tasks/count",
+    response_model=TaskCount,
+    responses=COMMON_ERRORS,
+    openapi_extra=filters_query.openapi,
+)
+def count_tasks(session: SessionDep, filters: FiltersDep) -> Response:
     return _json(TaskCount(total=tasks.count_tasks(session, filters)).model_dump_json())
 
 
-@app.get("/tasks/stats", response_model=TaskStats, responses=COMMON_ERRORS)
-def task_stats(session: SessionDep, filters: Annotated[TaskFilters, Query()]) -> Response:
+@app.get(
+    "/tasks/stats",
+    response_model=TaskStats,
+    responses=COMMON_ERRORS,
+    openapi_extra=filters_query.openapi,
+)
+def task_stats(session: SessionDep, filters: FiltersDep) -> Response:
     return _json(tasks.task_stats(session, filters).model_dump_json())
 
 
