@@ -44,8 +44,11 @@ configure_logging(settings.log_level)
 logger = logging.getLogger("taskflow")
 
 SessionDep = Annotated[Session, Depends(get_db)]
+# The query strings, read as FastAPI reads query models, without the 135 µs of CPU a request
+# that its reading took (see query_models); the routes document them with `openapi_extra`.
 list_query = QueryModel(TaskListQuery)
 filters_query = QueryModel(TaskFilters)
+ListQueryDep = Annotated[TaskListQuery, Depends(list_query)]
 FiltersDep = Annotated[TaskFilters, Depends(filters_query)]
 IfMatch = Annotated[str | None, Header(description="An ETag from an earlier answer, or *")]
 
@@ -180,9 +183,7 @@ def _json(
     responses=COMMON_ERRORS,
     openapi_extra=list_query.openapi,
 )
-def list_tasks(
-    request: Request, session: SessionDep, query: Annotated[TaskListQuery, Depends(list_query)]
-) -> Response:
+def list_tasks(request: Request, session: SessionDep, query: ListQueryDep) -> Response:
     page, total = tasks.list_tasks(session, query)
     headers = {"X-Total-Count": str(total)}
     link = _link_header(request, query, total)
