@@ -156,12 +156,12 @@ def reset_data(url: str) -> None:
                 cursor.execute("DELETE FROM tasks WHERE title LIKE 'bench-create %'")
                 cursor.execute("SELECT count(*) FROM tasks")
                 (count,) = cursor.fetchone() or (0,)
-            # Compact: updates bloat every index (updated_at is indexed, so
-            # no update is HOT and each writes a new entry in all eight), and the count of one
-            # status then planned as a sequential scan: 1.34 ms of PostgreSQL's CPU instead of
-            # 0.42. So a scenario's figures depended on which scenarios ran before it.
-            # VACUUM FULL rewrites the table and its indexes; VACUUM then marks the pages
-            # all-visible, which index-only scans need.
+            # Compact: updates bloat every index (updated_at is indexed, so no update is HOT and
+            # each writes a new entry in all eight), and the count of one status then planned as
+            # a sequential scan: 1.34 ms of PostgreSQL's CPU instead of 0.42. So a scenario's
+            # figures depended on which scenarios ran before it. VACUUM FULL rewrites the table
+            # and its indexes; VACUUM then marks the pages all-visible, which index-only scans
+            # need.
             cursor.execute("VACUUM FULL tasks")
             cursor.execute("VACUUM ANALYZE tasks")
     finally:
