@@ -20,6 +20,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from src.config import Settings, get_settings
 from src.deadlines import RoundTripDeadlines, connection_class, was_cut
 from src.errors import DATABASE_UNAVAILABLE
+from src.pg_timestamps import read_timestamps_fast
 
 logger = logging.getLogger("taskflow.database")
 
@@ -128,6 +129,7 @@ def make_engine(raw_url: str, settings: Settings | None = None) -> Engine:
     )
     _check_connections_idle_since(engine, IDLE_CHECK_AFTER_S)
     event.listen(engine.pool, "checkin", _end_autocommit)
+    event.listen(engine, "connect", read_timestamps_fast)
     return engine
 
 
