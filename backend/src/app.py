@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
+from urllib.parse import quote, unquote_plus
 
 from anyio import to_thread
 from fastapi import Depends, FastAPI, Header, Request, Response, status
@@ -161,14 +162,33 @@ async def health(session: SessionDep) -> JSONResponse:
 
 
 def _link_header(request: Request, query: TaskListQuery, total: int) -> str | None:
-    links = []
+    pages = []
     if query.offset + query.limit < total:
-        next_url = request.url.include_query_params(offset=query.offset + query.limit)
-        links.append(f'<{next_url}>; rel="next"')
+        pages.append(("next", query.offset + query.limit))
     if query.offset > 0:
-        prev_url = request.url.include_query_params(offset=max(query.offset - query.limit, 0))
-        links.append(f'<{prev_url}>; rel="prev"')
-    return ", ".join(links) or None
+        pages.append(("prev", max(query.offset - query.limit, 0)))
+    if not pages:
+        return None
+    # The request's own URL with its offset replaced: its other parameters as the client sent
+    # them, in their order, then the offset. (`request.url.include_query_params` decodes and
+    # re-encodes every parameter, and parses the URL again for each link: 41 µs for a list's
+    # link, a twentieth of its CPU, against 20 here.) Only what a URI may not hold is
+    # percent-encoded (a raw `>` would end the link early), as UTF-8, which the query was read as.
+    url = request.url
+    kept = [
+        quote(item, safe=_QUERY_CHARS)
+        for item in url.query.split("&")
+        if item and unquote_plus(item.partition("=")[0]) != "offset"
+    ]
+    base = url.components._replace(query="").geturl()
+    return ", ".join(
+        f'<{base}?{"&".join([*kept, f"offset={offset}"])}>; rel="{rel}"' for rel, offset in pages
+    )
+
+
+# What RFC 3986 allows in a query besides letters, digits and `_.-~` (which quote keeps anyway),
+# and `%`, already encoded.
+_QUERY_CHARS = "!$&'()*+,;=:@/?%"
 
 
 def _json(

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 
+from src.app import _link_header
+from src.schemas import TaskListQuery
 from tests.conftest import MakeTask
 
 
@@ -207,6 +211,49 @@ def test_pagination_headers(client: TestClient, make_task: MakeTask) -> None:
     assert "offset=0" in links["middle"]["prev"]
     next_page = client.get(links["first"]["next"])
     assert ids(next_page) == ids(middle)
+
+
+def test_links_keep_the_other_parameters_and_replace_the_offset(
+    client: TestClient, make_task: MakeTask
+) -> None:
+    for index in range(7):
+        make_task(title=f"t{index}", assignee="ann lee")
+
+    # Parameters the list does not read are kept too; an encoded `offset` is still the offset.
+    query = "assignee=ann%20lee&%6Fffset=3&limit=3&note=%3E%22&sort=title&status=todo"
+    response = client.get(f"/tasks?{query}")
+
+    assert [task["title"] for task in response.json()] == ["t3", "t4", "t5"]
+    links = dict(
+        (rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers["Link"])
+    )
+    others = [
+        ("assignee", "ann lee"),
+        ("limit", "3"),
+        ("note", '>"'),
+        ("sort", "title"),
+        ("status", "todo"),
+    ]
+    for rel, offset in [("next", "6"), ("prev", "0")]:
+        url = urlsplit(links[rel])
+        assert (url.scheme, url.netloc, url.path) == ("http", "testserver", "/tasks")
+        assert parse_qsl(url.query) == [*others, ("offset", offset)]
+    assert [task["title"] for task in client.get(links["next"]).json()] == ["t6"]
+
+
+def test_links_encode_what_the_client_sent_raw() -> None:
+    # What httpx would have encoded: a request line as a client may send it, `>` and UTF-8 raw.
+    scope = {
+        "type": "http",
+        "scheme": "http",
+        "path": "/tasks",
+        "query_string": "note=a>b&who=zoë&limit=2".encode(),
+        "headers": [(b"host", b"example.org")],
+    }
+
+    link = _link_header(Request(scope), TaskListQuery(limit=2), total=5)
+
+    assert link == '<http://example.org/tasks?note=a%3Eb&who=zo%C3%AB&limit=2&offset=2>; rel="next"'
 
 
 def test_offset_past_the_end_is_an_empty_page(client: TestClient, make_task: MakeTask) -> None:
