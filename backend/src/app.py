@@ -11,13 +11,13 @@ from urllib.parse import quote, unquote_plus
 
 from anyio import to_thread
 from fastapi import Depends, FastAPI, Header, Request, Response, status
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from src import tasks
 from src.config import get_settings
+from src.cors import OriginCORSMiddleware
 from src.database import engine, engine_of, get_db, init_db, init_db_when_reachable, storage_name
 from src.errors import DATABASE_UNAVAILABLE, install_error_handlers
 from src.health import HealthProbe
@@ -116,7 +116,7 @@ app = FastAPI(
     lifespan=lifespan,
 )
 app.add_middleware(
-    CORSMiddleware,
+    OriginCORSMiddleware,
     allow_origins=settings.cors_origins,
     allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
     allow_headers=["Content-Type", "If-Match"],
