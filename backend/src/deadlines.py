@@ -149,11 +149,12 @@ def connection_class(deadlines: RoundTripDeadlines) -> type[PgConnection]:
             deadlines.run(self, super().commit)
 
         def rollback(self) -> None:
-            # Outside a transaction psycopg2 sends nothing, so there is no round trip to guard.
-            # The pool rolls back every connection it takes back, and most of them only read,
-            # in autocommit (see direct_reads).
-            if self.autocommit or self.status != STATUS_BEGIN:
-                super().rollback()
+            # Outside a transaction there is nothing to end: psycopg2 would send nothing, yet let
+            # go of the GIL twice to do so (each time, another thread may take it and this one
+            # waits its turn back). The pool rolls back every connection it takes back, and most
+            # of them only read, in autocommit (see direct_reads). A closed connection still goes
+            # to psycopg2, which raises, so that the pool discards it.
+            if self.status != STATUS_BEGIN and not self.closed:
                 return
             deadlines.run(self, super().rollback)
 

@@ -113,3 +113,5 @@ if POSTGRES_URL:
             assert deadlines.guarded == 3
         finally:
             connection.close()
+        with pytest.raises(psycopg2.InterfaceError):
+            connection.rollback()  # what the pool takes as a connection to discard
