@@ -59,14 +59,16 @@ class DirectRead(Generic[R]):
         self._compiled: weakref.WeakKeyDictionary[Dialect, _Compiled] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
-    def first(self, engine: Engine, params: dict[str, Any]) -> R | None:
-        compiled = self._compiled_for(engine.dialect)
-        row = _run(engine, compiled, params, _fetchone)
+    def first(self, source: Engine | Reading, params: dict[str, Any]) -> R | None:
+        """The first row, or None: on a connection of its own, or on `source`'s."""
+        compiled = self._compiled_for(source.dialect)
+        row = _run(source, compiled, params, _fetchone)
         return None if row is None else self._make(compiled, row)
 
-    def all(self, engine: Engine, params: dict[str, Any]) -> list[R]:
-        compiled = self._compiled_for(engine.dialect)
-        return [self._make(compiled, row) for row in _run(engine, compiled, params, _fetchall)]
+    def all(self, source: Engine | Reading, params: dict[str, Any]) -> list[R]:
+        """Every row: on a connection of its own, or on `source`'s."""
+        compiled = self._compiled_for(source.dialect)
+        return [self._make(compiled, row) for row in _run(source, compiled, params, _fetchall)]
 
     def _make(self, compiled: _Compiled, row: Any) -> R:
         values = list(row)
@@ -152,19 +154,33 @@ def _bound(compiled: _Compiled, params: dict[str, Any]) -> tuple[str, Any]:
     return sql, [values[name] for name in order]
 
 
-def _run(engine: Engine, compiled: _Compiled, params: dict[str, Any], fetch: Processor) -> Any:
-    dialect = engine.dialect
-    sql, parameters = _bound(compiled, params)
-    dbapi_error = dialect.loaded_dbapi.Error
-    try:
-        # The pool raises the driver's own error when it cannot connect.
-        pooled = engine.raw_connection()
-    except dbapi_error as exc:
-        raise _wrapped(exc, engine, sql, parameters, disconnect=False) from exc
-    cursor = None
-    try:
-        if dialect.name == "postgresql":
-            # Autocommit: no BEGIN and ROLLBACK around one SELECT, two of a GET's three round
+def _run(
+    source: Engine | Reading, compiled: _Compiled, params: dict[str, Any], fetch: Processor
+) -> Any:
+    if isinstance(source, Reading):
+        return source.run(compiled, params, fetch)
+    with Reading(source) as reading:
+        return reading.run(compiled, params, fetch)
+
+
+class Reading:
+    """One pooled connection, for one DirectRead or several in a row (a page and its count):
+    one checkout and checkin between them, 17 µs of CPU each."""
+
+    __slots__ = ("_pooled", "dialect", "engine")
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect
+
+    def __enter__(self) -> Reading:
+        try:
+            # The pool raises the driver's own error when it cannot connect.
+            pooled = self.engine.raw_connection()
+        except self.dialect.loaded_dbapi.Error as exc:
+            raise _wrapped(exc, self.engine, None, None, disconnect=False) from exc
+        if self.dialect.name == "postgresql":
+            # Autocommit: no BEGIN and ROLLBACK around a SELECT, two of a GET's three round
             # trips. Under READ COMMITTED, PostgreSQL's default, each statement sees its own
             # snapshot inside a transaction too, so the answers are the same. This is psycopg2's
             # client-side flag, not SQLAlchemy's isolation_level="AUTOCOMMIT", which costs a
@@ -172,25 +188,35 @@ def _run(engine: Engine, compiled: _Compiled, params: dict[str, Any], fetch: Pro
             # it off again (database._end_autocommit). SQLite's driver begins transactions only
             # before writes, so it needs nothing.
             pooled.dbapi_connection.autocommit = True  # type: ignore[union-attr]
-        cursor = pooled.cursor()
-        cursor.execute(sql, parameters)
-        rows = fetch(cursor)
-        cursor.close()
-        return rows
-    except dbapi_error as exc:
-        disconnect = dialect.is_disconnect(exc, pooled.dbapi_connection, cursor)
-        if disconnect:
-            _invalidate_pool(engine, pooled, exc)
-        elif cursor is not None:
-            with contextlib.suppress(dbapi_error):
-                cursor.close()
-        raise _wrapped(exc, engine, sql, parameters, disconnect=disconnect) from exc
-    finally:
-        pooled.close()
+        self._pooled = pooled
+        return self
+
+    def __exit__(self, *_exc_info: object) -> None:
+        self._pooled.close()
+
+    def run(self, compiled: _Compiled, params: dict[str, Any], fetch: Processor) -> Any:
+        sql, parameters = _bound(compiled, params)
+        pooled = self._pooled
+        dbapi_error = self.dialect.loaded_dbapi.Error
+        cursor = None
+        try:
+            cursor = pooled.cursor()
+            cursor.execute(sql, parameters)
+            rows = fetch(cursor)
+            cursor.close()
+            return rows
+        except dbapi_error as exc:
+            disconnect = self.dialect.is_disconnect(exc, pooled.dbapi_connection, cursor)
+            if disconnect:
+                _invalidate_pool(self.engine, pooled, exc)
+            elif cursor is not None:
+                with contextlib.suppress(dbapi_error):
+                    cursor.close()
+            raise _wrapped(exc, self.engine, sql, parameters, disconnect=disconnect) from exc
 
 
 def _wrapped(
-    exc: Exception, engine: Engine, sql: str, parameters: Any, *, disconnect: bool
+    exc: Exception, engine: Engine, sql: str | None, parameters: Any, *, disconnect: bool
 ) -> StatementError:
     """The driver's error as SQLAlchemy's exception (OperationalError and so on)."""
     dialect = engine.dialect

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from src.database import engine_of
-from src.direct_reads import DirectRead
+from src.direct_reads import DirectRead, Reading
 from src.errors import PreconditionFailed, TaskNotFound, WriteConflict
 from src.models import TaskModel, TaskPriority, TaskRecord, TaskStatus, utcnow
 from src.schemas import (
@@ -217,11 +217,12 @@ def list_tasks(session: Session, query: TaskListQuery) -> tuple[list[TaskRecord]
     shape, values = filter_parameters(query, utcnow())
     engine = engine_of(session)
     page_read = _page_read(shape, query.sort, engine.dialect.name)
-    page = page_read.all(engine, {**values, "limit": query.limit, "offset": query.offset})
-    # The first page that holds everything needs no second query for the total.
-    if query.offset == 0 and len(page) < query.limit:
-        return page, len(page)
-    return page, _count(engine, shape, values)
+    with Reading(engine) as reading:  # one connection for the page and the count
+        page = page_read.all(reading, {**values, "limit": query.limit, "offset": query.offset})
+        # The first page that holds everything needs no second query for the total.
+        if query.offset == 0 and len(page) < query.limit:
+            return page, len(page)
+        return page, _count(reading, shape, values)
 
 
 def count_tasks(session: Session, filters: TaskFilters | None = None) -> int:
@@ -229,8 +230,8 @@ def count_tasks(session: Session, filters: TaskFilters | None = None) -> int:
     return _count(engine_of(session), shape, values)
 
 
-def _count(engine: Engine, shape: FilterShape, values: dict[str, Any]) -> int:
-    counted = _count_read(shape).first(engine, values)
+def _count(source: Engine | Reading, shape: FilterShape, values: dict[str, Any]) -> int:
+    counted = _count_read(shape).first(source, values)
     assert counted is not None  # an aggregate without GROUP BY always answers one row
     return counted.total
 

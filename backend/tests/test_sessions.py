@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -169,4 +169,27 @@ def test_a_request_session_holds_a_connection_only_inside_an_explicit_transactio
     with session.begin():
         session.execute(text("SELECT 1"))
         assert engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_a_page_and_its_count_are_read_on_one_connection(
+    client: TestClient, make_task: MakeTask, engine: Engine, statements: Statements
+) -> None:
+    for index in range(3):
+        make_task(title=f"t{index}")
+    checkouts: list[object] = []
+
+    def count_checkout(dbapi_connection: object, *_: object) -> None:
+        checkouts.append(dbapi_connection)
+
+    event.listen(engine.pool, "checkout", count_checkout)
+    statements.clear()
+    try:
+        response = client.get("/tasks", params={"limit": 2})
+    finally:
+        event.remove(engine.pool, "checkout", count_checkout)
+
+    assert (len(response.json()), response.headers["X-Total-Count"]) == (2, "3")
+    assert [verb for verb, _ in statements] == ["SELECT", "SELECT"]  # the page, then the count
+    assert len(checkouts) == 1
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
