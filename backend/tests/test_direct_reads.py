@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import pytest
-from sqlalchemy import Engine, bindparam, select, text
+from sqlalchemy import Engine, bindparam, event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from src.database import Base, make_engine, make_sessionmaker
@@ -112,6 +112,27 @@ def test_a_lost_connection_renews_the_whole_pool(own_engine: Engine) -> None:
     # next read does not fail on it.
     assert get_task(session, task_id).id == task_id
     assert own_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_a_connection_that_dies_as_it_is_checked_out_renews_the_pool(own_engine: Engine) -> None:
+    # On PostgreSQL the read fails as it switches the connection to autocommit, before any
+    # statement; on SQLite as it opens a cursor.
+    task_id = _insert(own_engine, title="t")
+    session = make_sessionmaker(own_engine)()
+
+    def close(dbapi_connection: Any, *_: object) -> None:
+        dbapi_connection.close()
+
+    event.listen(own_engine.pool, "checkout", close)
+    try:
+        with pytest.raises(DBAPIError) as raised:
+            get_task(session, task_id)
+    finally:
+        event.remove(own_engine.pool, "checkout", close)
+
+    assert raised.value.connection_invalidated
+    assert own_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert get_task(session, task_id).id == task_id
 
 
 def test_an_unknown_id_reads_as_not_found(own_engine: Engine) -> None:
