@@ -161,6 +161,11 @@ async def health(session: SessionDep) -> JSONResponse:
     )
 
 
+# What RFC 3986 allows in a query besides letters, digits and `_.-~` (which quote keeps anyway),
+# and `%`, already encoded.
+_QUERY_CHARS = "!$&'()*+,;=:@/?%"
+
+
 def _link_header(request: Request, query: TaskListQuery, total: int) -> str | None:
     pages = []
     if query.offset + query.limit < total:
@@ -184,11 +189,6 @@ def _link_header(request: Request, query: TaskListQuery, total: int) -> str | No
     return ", ".join(
         f'<{base}?{"&".join([*kept, f"offset={offset}"])}>; rel="{rel}"' for rel, offset in pages
     )
-
-
-# What RFC 3986 allows in a query besides letters, digits and `_.-~` (which quote keeps anyway),
-# and `%`, already encoded.
-_QUERY_CHARS = "!$&'()*+,;=:@/?%"
 
 
 def _json(
