@@ -48,7 +48,15 @@ test('the backend really stops: a banner with Retry, never a blank page; Retry r
     await banner.getByRole('button', { name: 'Retry' }).click();
     await expect(banner).toBeVisible();
 
+    // The app also looks for the server by itself every 5 s, and once found it hides the banner,
+    // so a poll landing between the restart and the click left no Retry to click. Until the
+    // click, the page's requests to the server fail as if it were still away.
+    let released = false;
+    await page.route(/\/(health|tasks)(\/|\?|$)/, (route) =>
+      released ? route.continue() : route.abort('connectionrefused'),
+    );
     await stack.restartBackend();
+    released = true;
     await banner.getByRole('button', { name: 'Retry' }).click();
     await expect(banner).toBeHidden();
     await expect(page.getByTestId('health')).toHaveText(/Connected/);
