@@ -18,18 +18,30 @@ from __future__ import annotations
 import contextlib
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, TypeVar
+from functools import partial
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar, runtime_checkable
 
-from sqlalchemy import Dialect, Engine, Select
+from sqlalchemy import Dialect, Engine, Enum, Select
 from sqlalchemy.engine.interfaces import DBAPIModule
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.types import TypeEngine
 
 R = TypeVar("R", bound=NamedTuple)
 
 Processor = Callable[[Any], Any]
+# A column's values, as the driver gave them, to the values its type's result processor makes.
+ColumnProcessor = Callable[[Sequence[Any]], Iterable[Any]]
+
+
+@runtime_checkable
+class ProcessesColumns(Protocol):
+    """A column type that can process a whole column of results at once, faster than value by
+    value, and with the same results as its result processor."""
+
+    def column_result_processor(self, dialect: Dialect) -> ColumnProcessor: ...
 
 
 @dataclass(frozen=True)
@@ -43,8 +55,10 @@ class _Compiled:
     bind_processors: dict[str, Processor]
     # Lists for `IN (...)`: each is rendered as one placeholder per item when the read runs.
     expanding: frozenset[str]
-    # (column index, its type's result processor), for the columns that have one.
+    # (column index, its type's result processor), for the columns that have one; and the same
+    # done to a whole column at once, for many rows.
     result_processors: tuple[tuple[int, Processor], ...]
+    column_processors: tuple[tuple[int, ColumnProcessor], ...]
 
 
 class DirectRead(Generic[R]):
@@ -64,18 +78,28 @@ class DirectRead(Generic[R]):
         """The first row, or None: on a connection of its own, or on `source`'s."""
         compiled = self._compiled_for(source.dialect)
         row = _run(source, compiled, params, _fetchone)
-        return None if row is None else self._make(compiled, row)
-
-    def all(self, source: Engine | Reading, params: dict[str, Any]) -> list[R]:
-        """Every row: on a connection of its own, or on `source`'s."""
-        compiled = self._compiled_for(source.dialect)
-        return [self._make(compiled, row) for row in _run(source, compiled, params, _fetchall)]
-
-    def _make(self, compiled: _Compiled, row: Any) -> R:
+        if row is None:
+            return None
         values = list(row)
         for index, process in compiled.result_processors:
             values[index] = process(values[index])
         return self._record._make(values)
+
+    def all(self, source: Engine | Reading, params: dict[str, Any]) -> list[R]:
+        """Every row: on a connection of its own, or on `source`'s."""
+        compiled = self._compiled_for(source.dialect)
+        return self._records(compiled, _run(source, compiled, params, _fetchall))
+
+    def _records(self, compiled: _Compiled, rows: list[Any]) -> list[R]:
+        # Column by column: each column's processing is then one call (a `map` running in C,
+        # mostly) rather than one Python call per value, 150 of them for a page's timestamps.
+        # 90 → 44 µs of CPU for a page of 50; for one row, value by value is faster (2 µs, not 6).
+        if not rows:
+            return []
+        columns: list[Iterable[Any]] = list(zip(*rows, strict=True))
+        for index, process in compiled.column_processors:
+            columns[index] = process(columns[index])  # type: ignore[arg-type]  # still a tuple
+        return list(map(self._record._make, zip(*columns, strict=True)))
 
     def _compiled_for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect)
@@ -103,11 +127,17 @@ class DirectRead(Generic[R]):
                 literals[name] = bind.value if process is None else process(bind.value)
             elif process is not None:
                 bind_processors[name] = process
-        result_processors = tuple(
-            (index, process)
-            for index, column in enumerate(self._statement.selected_columns)
-            if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
-        )
+        result_processors = []
+        column_processors = []
+        for index, column in enumerate(self._statement.selected_columns):
+            read = _result_processor(column.type, dialect)
+            if read is None:
+                continue
+            result_processors.append((index, read))
+            if isinstance(column.type, ProcessesColumns):
+                column_processors.append((index, column.type.column_result_processor(dialect)))
+            else:
+                column_processors.append((index, partial(map, read)))
         positions = tuple(compiled.positiontup or ()) if dialect.positional else None
         return _Compiled(
             compiled.string,
@@ -115,8 +145,29 @@ class DirectRead(Generic[R]):
             literals,
             bind_processors,
             frozenset(expanding),
-            result_processors,
+            tuple(result_processors),
+            tuple(column_processors),
         )
+
+
+def _result_processor(column_type: TypeEngine[Any], dialect: Dialect) -> Processor | None:
+    """`column_type`'s result processor, or one doing the same faster; None for nothing to do."""
+    impl = column_type.dialect_impl(dialect)
+    process = impl.result_processor(dialect, None)
+    if process is None:
+        return None
+    # An Enum's processor runs the text's own processor (none, on both databases here), then
+    # looks the text up in a dict of stored values, None included. The dict's own lookup is the
+    # same as one C call instead of two Python ones; an unknown value raises KeyError, which is
+    # a LookupError as SQLAlchemy's is (tests/test_direct_reads checks all three).
+    lookup = getattr(impl, "_object_lookup", None)
+    if (
+        isinstance(impl, Enum)
+        and isinstance(lookup, dict)
+        and super(Enum, impl).result_processor(dialect, None) is None
+    ):
+        return lookup.__getitem__
+    return process
 
 
 def _fetchone(cursor: Any) -> Any:

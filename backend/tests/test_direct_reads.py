@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import sqlite3
+import types
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 import pytest
-from sqlalchemy import Engine, bindparam, event, select, text
+from sqlalchemy import Dialect, Engine, bindparam, create_engine, event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from src.database import Base, make_engine, make_sessionmaker
-from src.direct_reads import DirectRead
+from src.direct_reads import DirectRead, _result_processor
 from src.errors import TaskNotFound
-from src.models import TaskModel, TaskPriority, TaskRecord, TaskStatus
+from src.models import (
+    PRIORITY_TYPE,
+    STATUS_TYPE,
+    TaskModel,
+    TaskPriority,
+    TaskRecord,
+    TaskStatus,
+    UTCDateTime,
+)
 from src.schemas import TaskFilters
 from src.tasks import TASK_COLUMNS, _order_by, filter_parameters, get_task, task_conditions
 
@@ -60,6 +69,96 @@ def test_a_direct_read_gives_the_values_sqlalchemy_gives(own_engine: Engine) -> 
     assert isinstance(direct.status, TaskStatus)
     assert direct.created_at.tzinfo is UTC
     assert own_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_a_page_gives_the_values_and_types_sqlalchemy_gives(own_engine: Engine) -> None:
+    # Many rows are processed column by column (DirectRead._records), one row value by value.
+    for n in range(6):
+        _insert(
+            own_engine,
+            title=f"task {n}",
+            status=list(TaskStatus)[n % 3],
+            priority=list(TaskPriority)[n % 3],
+            due_date=None if n % 2 else datetime(2030, 1, 2, 3, 4, n, 678000, tzinfo=UTC),
+        )
+    statement = select(*TASK_COLUMNS).order_by(_table.c.title)
+
+    direct = DirectRead(statement, TaskRecord).all(own_engine, {})
+    with own_engine.connect() as connection:
+        executed = connection.execute(statement).all()
+
+    assert [tuple(record) for record in direct] == [tuple(row) for row in executed]
+    # A StrEnum member equals its text: only the types tell a looked-up status from a raw one.
+    assert [[type(value) for value in record] for record in direct] == [
+        [type(value) for value in row] for row in executed
+    ]
+    assert {task.created_at.tzinfo for task in direct} == {UTC}
+    assert own_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+# The two dialects, without a database: the processors are pure functions of the values.
+_POSTGRESQL = create_engine("postgresql+psycopg2://").dialect
+_SQLITE = create_engine("sqlite://").dialect
+_DIALECTS = [_POSTGRESQL, _SQLITE]
+
+
+@pytest.mark.parametrize("dialect", _DIALECTS, ids=lambda dialect: dialect.name)
+@pytest.mark.parametrize("enum_type", [STATUS_TYPE, PRIORITY_TYPE], ids=["status", "priority"])
+def test_an_enum_is_read_by_a_dict_lookup_as_sqlalchemy_reads_it(
+    dialect: Dialect, enum_type: Any
+) -> None:
+    fast = _result_processor(enum_type, dialect)
+    sqlalchemys = enum_type.dialect_impl(dialect).result_processor(dialect, None)
+    assert isinstance(fast, types.BuiltinMethodType)  # one C call, not SQLAlchemy's two
+    for stored in [*enum_type.enums, None]:
+        assert fast(stored) is sqlalchemys(stored)
+    for unknown in ("TODO", "", "low "):
+        with pytest.raises(LookupError):
+            sqlalchemys(unknown)
+        with pytest.raises(LookupError):
+            fast(unknown)
+
+
+_KOLKATA = timezone(timedelta(hours=5, minutes=30))
+_AT = datetime(2030, 1, 2, 3, 4, 5, 678000)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        [_AT.replace(tzinfo=UTC), None, _AT.replace(tzinfo=UTC, microsecond=0)],
+        [None, None],
+        [_AT.replace(tzinfo=UTC), _AT],  # naive: SQLite's, or a driver without time zones
+        [_AT.replace(tzinfo=_KOLKATA), None, _AT.replace(tzinfo=UTC)],  # a session not in UTC
+        [_AT.replace(tzinfo=timezone(timedelta(0), "UTC+0"))],  # zero, but not UTC itself
+    ],
+    ids=["utc", "nulls", "naive", "offset", "named-zero"],
+)
+def test_a_timestamp_column_is_processed_as_its_values_are(column: list[Any]) -> None:
+    dialect = _POSTGRESQL
+    column_type = UTCDateTime()
+    by_value = [column_type.result_processor(dialect, None)(value) for value in column]  # type: ignore[misc]
+
+    processed = list(column_type.column_result_processor(dialect)(tuple(column)))
+
+    assert processed == by_value
+    assert [value and value.tzinfo for value in processed] == [
+        value and value.tzinfo for value in by_value
+    ]
+    assert all(value is None or value.tzinfo is UTC for value in processed)
+
+
+def test_a_column_of_utc_timestamps_is_kept_as_it_is() -> None:
+    dialect = _POSTGRESQL
+    column = (_AT.replace(tzinfo=UTC), None, _AT.replace(tzinfo=UTC) + timedelta(days=1))
+    assert UTCDateTime().column_result_processor(dialect)(column) is column
+
+
+def test_sqlites_timestamp_text_is_parsed_value_by_value() -> None:
+    dialect = _SQLITE
+    column = ("2030-01-02 03:04:05.678000", None, "2030-01-02 03:04:05")
+    processed = list(UTCDateTime().column_result_processor(dialect)(column))
+    assert processed == [_AT.replace(tzinfo=UTC), None, _AT.replace(tzinfo=UTC, microsecond=0)]
 
 
 def test_a_driver_error_is_raised_as_sqlalchemys_and_the_connection_goes_back(
