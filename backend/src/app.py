@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 from urllib.parse import quote, unquote_plus
 
-from anyio import to_thread
 from fastapi import Depends, FastAPI, Header, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -25,6 +24,7 @@ from src.logs import configure_logging
 from src.models import utcnow
 from src.query_models import QueryModel, document_query_models
 from src.request_body import MAX_BODY_BYTES, RequestBodyGuard, require_json
+from src.request_threads import RequestThreads
 from src.schemas import (
     ErrorResponse,
     Health,
@@ -45,6 +45,12 @@ configure_logging(settings.log_level)
 logger = logging.getLogger("taskflow")
 
 SessionDep = Annotated[Session, Depends(get_db)]
+# The task routes run in these. One thread per pooled connection: more threads than connections
+# would only queue in the pool (and time out as 503s under load). Nor more than the pool keeps:
+# a connection beyond pool_size is closed when it comes back while pool_size others sit idle, so
+# a load hovering around the pool's size opened and closed connections continually (at 64
+# connections over a 1 ms link: 497 new PostgreSQL sessions in 6 s, and half the requests).
+request_threads = RequestThreads(settings.db_pool_size)
 # The query strings, read as FastAPI reads query models, without the 135 µs of CPU a request
 # that its reading took (see query_models; document_query_models below puts them in OpenAPI).
 list_query = QueryModel(TaskListQuery)
@@ -78,12 +84,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.environment,
         engine.url.render_as_string(hide_password=True),
     )
-    # One request thread per pooled connection. More threads than connections would only queue
-    # in the pool (and time out as 503s under load). Nor more than the pool keeps: a connection
-    # beyond pool_size is closed when it comes back while pool_size others sit idle, so a load
-    # hovering around the pool's size opened and closed connections continually (at 64
-    # connections over a 1 ms link: 497 new PostgreSQL sessions in 6 s, and half the requests).
-    to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
     migration_retry = None
     # Tests that override get_db bring their own database; don't touch the configured one.
     if get_db not in app.dependency_overrides:
@@ -198,6 +198,7 @@ def _json(
 
 
 @app.get("/tasks", response_model=list[TaskRead], responses=COMMON_ERRORS)
+@request_threads.route
 def list_tasks(request: Request, session: SessionDep, query: ListQueryDep) -> Response:
     page, total = tasks.list_tasks(session, query)
     headers = {"X-Total-Count": str(total)}
@@ -208,11 +209,13 @@ def list_tasks(request: Request, session: SessionDep, query: ListQueryDep) -> Re
 
 
 @app.get("/tasks/count", response_model=TaskCount, responses=COMMON_ERRORS)
+@request_threads.route
 def count_tasks(session: SessionDep, filters: FiltersDep) -> Response:
     return _json(TaskCount(total=tasks.count_tasks(session, filters)).model_dump_json())
 
 
 @app.get("/tasks/stats", response_model=TaskStats, responses=COMMON_ERRORS)
+@request_threads.route
 def task_stats(session: SessionDep, filters: FiltersDep) -> Response:
     return _json(tasks.task_stats(session, filters).model_dump_json())
 
@@ -224,6 +227,7 @@ def task_stats(session: SessionDep, filters: FiltersDep) -> Response:
     dependencies=[Depends(require_json)],
     responses={**_errors(413, 415), **COMMON_ERRORS},
 )
+@request_threads.route
 def create_task(data: TaskCreate, session: SessionDep) -> Response:
     task = tasks.create_task(session, data)
     headers = {"Location": f"/tasks/{task.id}", "ETag": tasks.etag(task)}
@@ -231,11 +235,13 @@ def create_task(data: TaskCreate, session: SessionDep) -> Response:
 
 
 @app.get("/tasks/{task_id}", response_model=TaskRead, responses={**_errors(404), **COMMON_ERRORS})
+@request_threads.route
 def read_task(task_id: str, session: SessionDep) -> Response:
     task = tasks.get_task(session, task_id)
     return _json(task_json(task), {"ETag": tasks.etag(task)})
 
 
+@request_threads.route
 def update_task(
     task_id: str, changes: TaskUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
@@ -264,6 +270,7 @@ for method in ("PATCH", "PUT"):
     response_class=Response,
     responses={**_errors(404, 409, 412), **COMMON_ERRORS},
 )
+@request_threads.route
 def delete_task(task_id: str, session: SessionDep, if_match: IfMatch = None) -> Response:
     tasks.delete_task(session, task_id=task_id, if_match=if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

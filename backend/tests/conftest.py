@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from src.app import app
 from src.database import Base, get_db, make_engine, make_sessionmaker, request_sessions
 from src.models import TaskModel
+from src.request_threads import RequestThreads
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 MakeTask = Callable[..., dict[str, Any]]
@@ -167,9 +168,11 @@ def fresh_database_urls() -> Iterator[Callable[[int], list[str]]]:
 
 @pytest.fixture
 def thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The name of each function FastAPI runs in its thread pool from now on."""
+    """The name of each function run in a thread from now on: by the task routes' own threads
+    (RequestThreads), or by FastAPI in anyio's thread pool (a plain `def` route or dependency)."""
     trips: list[str] = []
     run_sync = anyio.to_thread.run_sync
+    run_in_request_thread = RequestThreads.run
 
     async def recording_run_sync(func: Callable[[], T], *args: Any, **kwargs: Any) -> T:
         named: Any = func
@@ -180,5 +183,12 @@ def thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         trips.append(named.__name__)
         return await run_sync(func, *args, **kwargs)
 
+    async def recording_run(
+        threads: RequestThreads, func: Callable[..., T], /, *args: Any, **kwargs: Any
+    ) -> T:
+        trips.append(func.__name__)
+        return await run_in_request_thread(threads, func, *args, **kwargs)
+
     monkeypatch.setattr(anyio.to_thread, "run_sync", recording_run_sync)
+    monkeypatch.setattr(RequestThreads, "run", recording_run)
     return trips
