@@ -49,9 +49,9 @@ class RequestThreads:
         """`function(*args, **kwargs)`'s result, computed in one of the threads.
 
         It runs in a copy of the caller's context (context variables), as anyio's threads do.
-        Should the caller be cancelled meanwhile, the call still runs to its end (its thread
-        is not interrupted: a write it began is committed or rolled back, as before), and what
-        it returns is dropped.
+        Should the caller be cancelled while the call waits for a thread, it is not made, as
+        with anyio; once it has begun, it runs to its end (its thread is not interrupted: a
+        write it began is committed or rolled back), and what it returns is dropped.
         """
         if not self._started:
             self._start()
@@ -98,6 +98,8 @@ def _do(
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> None:
+    if future.cancelled():  # its caller gave up while it waited for a thread
+        return
     try:
         result = context.run(function, *args, **kwargs)
     except BaseException as exc:  # handed to the awaiting request, to be raised there

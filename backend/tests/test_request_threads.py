@@ -121,6 +121,25 @@ def test_a_cancelled_caller_leaves_its_call_to_finish() -> None:
     assert loop_errors == []  # the late result was dropped, not set on the cancelled future
 
 
+def test_a_call_whose_caller_gave_up_before_it_began_is_not_made() -> None:
+    threads = RequestThreads(1)
+    release = threading.Event()
+    made: list[str] = []
+
+    async def main() -> str:
+        busy = asyncio.ensure_future(threads.run(release.wait, 5))
+        waiting = asyncio.ensure_future(threads.run(made.append, "write"))
+        await asyncio.sleep(0.05)
+        waiting.cancel()
+        await asyncio.sleep(0)  # the cancellation reaches the call's future
+        release.set()
+        await _soon(busy)
+        return await _soon(threads.run(lambda: "next"))
+
+    assert asyncio.run(main()) == "next"
+    assert made == []
+
+
 def test_a_result_for_a_closed_loop_is_dropped_and_the_thread_goes_on() -> None:
     threads = RequestThreads(1)
     release = threading.Event()
