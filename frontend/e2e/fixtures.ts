@@ -86,6 +86,17 @@ export async function pickUpWithKeyboard(page: Page, task: Pick<ApiTask, 'title'
   await page.evaluate(() => new Promise<void>((resolve) => setTimeout(resolve)));
 }
 
+/**
+ * Waits until the board's columns and the stats bar have loaded (none is aria-busy). A write that settles
+ * while those first loads are in flight makes the app fetch them again, aborting the requests still on their
+ * way; once in CI (2026-11-24) the new requests then stalled for over 10 s behind `vite preview`'s proxy
+ * (response headers, never a body), leaving a column at "Loading tasks…". Not reproduced in some 200 runs since,
+ * with and without the machine loaded; a test whose subject is not that race can write after this.
+ */
+export async function boardLoaded(page: Page): Promise<void> {
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+}
+
 /** A count from the stats bar, once it shows one (it shows a placeholder while it loads). */
 export async function readStat(page: Page, name: 'total' | ApiTask['status']): Promise<number> {
   const stat = page.getByTestId(`stat-${name}`);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from './fixtures';
+import { boardLoaded, expect, test } from './fixtures';
 import { startStack } from './stack';
 
 test('an empty database shows a call to action that opens the new-task form', async ({ browser }) => {
@@ -32,6 +32,7 @@ test('the backend really stops: a banner with Retry, never a blank page; Retry r
     const page = await context.newPage();
     await page.goto('/');
     await expect(page.getByTestId('health')).toHaveText(/Connected/);
+    await boardLoaded(page);
     await page.getByLabel('Quick add a task').fill('Survives an outage');
     await page.getByLabel('Quick add a task').press('Enter');
     await expect(page.getByTestId('column-todo')).toContainText('Survives an outage');
