@@ -1,7 +1,7 @@
 // Playwright fixtures: each worker gets its own backend + preview; helpers speak the API for arranging tests.
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
-import { startStack, type Stack } from './stack';
+import { stacksStarted, startStack, type Stack } from './stack';
 
 export interface ApiTask {
   id: string;
@@ -22,6 +22,8 @@ interface TestFixtures {
   /** A short unique token, so tasks of one test never collide with another's on the shared backend. */
   tag: string;
   api: APIRequestContext;
+  /** On a failure, the output of the servers the test could have used, in its report. */
+  serverLogs: undefined;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -46,6 +48,24 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   tag: async ({}, use) => {
     await use(randomUUID().slice(0, 8));
   },
+  serverLogs: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use, testInfo) => {
+      const before = new Set(stacksStarted);
+      await use(undefined);
+      if (testInfo.status === testInfo.expectedStatus) return;
+      // The stacks still running (this worker's shared one) and those the test started itself: in full in
+      // the report, and their last lines on stderr, which the terminal reporter prints whole (it cuts an
+      // attachment to its first lines), so that CI's log shows them.
+      for (const [n, stack] of stacksStarted.entries()) {
+        if (before.has(stack) && stack.stopped) continue;
+        const name = `server output, stack ${String(n + 1)}`;
+        await testInfo.attach(name, { body: stack.logs(), contentType: 'text/plain' });
+        console.error(`==== ${name} (last lines) ====\n${stack.logs().split('\n').slice(-60).join('\n')}`);
+      }
+    },
+    { auto: true },
+  ],
 });
 
 export { expect };

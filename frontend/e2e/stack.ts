@@ -113,7 +113,8 @@ export async function startBackend(databaseUrl: string, port?: number, env: Reco
     'uv',
     ['run', '--frozen', '--quiet', 'uvicorn', 'src.app:app', '--host', '127.0.0.1', '--port', String(listenPort)],
     BACKEND_DIR,
-    { DATABASE_URL: databaseUrl, ENVIRONMENT: 'test', LOG_LEVEL: 'WARNING', ...env },
+    // INFO: the access log too, so a failed test's report shows which requests the backend answered.
+    { DATABASE_URL: databaseUrl, ENVIRONMENT: 'test', LOG_LEVEL: 'INFO', ...env },
   );
   const url = `http://127.0.0.1:${String(listenPort)}`;
   await waitForHttp(`${url}/health`, process_.child, process_.log);
@@ -122,6 +123,7 @@ export async function startBackend(databaseUrl: string, port?: number, env: Reco
 
 export interface Preview {
   url: string;
+  log: () => string;
   stop: () => Promise<void>;
 }
 
@@ -146,7 +148,7 @@ export async function startPreview(
   );
   const url = `http://127.0.0.1:${String(port)}`;
   await waitForHttp(url, process_.child, process_.log);
-  return { url, stop: () => process_.stop() };
+  return { url, log: process_.log, stop: () => process_.stop() };
 }
 
 /** A production build calling the API at `apiUrl` cross-origin, as the static site on Render does. */
@@ -165,8 +167,14 @@ export interface Stack {
   databasePath: string;
   /** Stops the backend and starts it again on the same port and database. */
   restartBackend: () => Promise<void>;
+  /** The latest output of the backend (every one it has had) and of the preview. */
+  logs: () => string;
+  readonly stopped: boolean;
   stop: () => Promise<void>;
 }
+
+/** Every stack this worker process has started, oldest first (fixtures.ts reports their logs on a failure). */
+export const stacksStarted: Stack[] = [];
 
 /** A backend on `database` (a fresh temporary file by default) and a preview forwarding to it. */
 export async function startStack(options: { seed?: number; database?: { path: string; url: string } } = {}): Promise<Stack> {
@@ -174,7 +182,9 @@ export async function startStack(options: { seed?: number; database?: { path: st
   if (options.seed) seedDatabase(database.url, options.seed);
   const port = await freePort();
   let backend = await startBackend(database.url, port);
+  const backends = [backend];
   const preview = await startPreview(backend.url);
+  let stopped = false;
   const stack: Stack = {
     get backend() {
       return backend;
@@ -184,11 +194,21 @@ export async function startStack(options: { seed?: number; database?: { path: st
     restartBackend: async () => {
       await backend.stop();
       backend = await startBackend(database.url, port);
+      backends.push(backend);
+    },
+    logs: () =>
+      [...backends.map((each, n) => `---- backend ${String(n + 1)} of ${String(backends.length)} ----\n${each.log()}`), `---- preview ----\n${preview.log()}`].join(
+        '\n',
+      ),
+    get stopped() {
+      return stopped;
     },
     stop: async () => {
+      stopped = true;
       await Promise.all([backend.stop(), preview.stop()]);
       removeDatabase(database.path);
     },
   };
+  stacksStarted.push(stack);
   return stack;
 }
