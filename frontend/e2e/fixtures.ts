@@ -60,8 +60,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       for (const [n, stack] of stacksStarted.entries()) {
         if (before.has(stack) && stack.stopped) continue;
         const name = `server output, stack ${String(n + 1)}`;
-        await testInfo.attach(name, { body: stack.logs(), contentType: 'text/plain' });
-        console.error(`==== ${name} (last lines) ====\n${stack.logs().split('\n').slice(-60).join('\n')}`);
+        const logs = stack.logs();
+        await testInfo.attach(name, { body: logs, contentType: 'text/plain' });
+        console.error(`==== ${name} (last lines) ====\n${logs.split('\n').slice(-60).join('\n')}`);
       }
     },
     { auto: true },
