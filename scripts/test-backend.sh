@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../backend"
 
-bash ../scripts/lint-python.sh src tests testing migrations
+bash ../scripts/lint-python.sh src tests migrations
 
 postgres_url="${TEST_DATABASE_URL:-}"
 rm -f .coverage .coverage.sqlite .coverage.postgresql
@@ -17,7 +17,7 @@ if [ -n "$postgres_url" ]; then
   TEST_DATABASE_URL="$postgres_url" COVERAGE_FILE=.coverage.postgresql \
     uv run --frozen pytest "${coverage_pass[@]}" "$@"
 else
-  COVERAGE_FILE=.coverage.postgresql uv run --frozen python -m testing.postgres -- \
+  COVERAGE_FILE=.coverage.postgresql uv run --frozen python -m tests.support.postgres -- \
     uv run --frozen pytest "${coverage_pass[@]}" "$@"
 fi
 uv run --frozen coverage combine .coverage.sqlite .coverage.postgresql

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../backend"
 
 bash ../scripts/lint-python.sh system_tests/robustness bench
 
-if ! uv run --frozen python -c "import sys; from testing.postgres import find_bindir; sys.exit(find_bindir() is None)"; then
+if ! uv run --frozen python -c "import sys; from tests.support.postgres import find_bindir; sys.exit(find_bindir() is None)"; then
   bar=$(printf '!%.0s' {1..72})
   printf '%s\n!! SKIPPED: every PostgreSQL robustness test (faults, two processes, EXPLAIN,\n!!          schemathesis and bad input on PostgreSQL): no PostgreSQL server binaries\n%s\n' "$bar" "$bar" >&2
   if [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then

@@ -44,8 +44,8 @@ from bench.servers import (
     pin_postgres,
     postgres_cpu_seconds,
 )
-from testing.postgres import ThrowawayPostgres, find_bindir
-from testing.server import BACKEND_DIR
+from tests.support.postgres import ThrowawayPostgres, find_bindir
+from tests.support.server import BACKEND_DIR
 
 TASKS = 10_000
 CONNECTIONS = [1, 16, 64]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import psycopg2
 
-from testing.postgres import ThrowawayPostgres, free_port
-from testing.server import BACKEND_DIR, AppServer
+from tests.support.postgres import ThrowawayPostgres, free_port
+from tests.support.server import BACKEND_DIR, AppServer
 
 # render.yaml's startCommand with a local host. WEB_CONCURRENCY is left at its default of 1: one
 # worker per core the server is given. Two workers on the one core measured slower everywhere

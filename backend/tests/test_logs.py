@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from src.logs import LOG_FORMAT, LineFormatter
-from testing.server import AppServer
+from tests.support.server import AppServer
 
 
 def _record(created: float) -> logging.LogRecord:

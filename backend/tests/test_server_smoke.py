@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from testing.server import AppServer
+from tests.support.server import AppServer
 
 
 def test_task_survives_server_restart(tmp_path: Path) -> None:

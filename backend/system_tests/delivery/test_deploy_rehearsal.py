@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from testing.postgres import ThrowawayPostgres, find_bindir, free_port
+from tests.support.postgres import ThrowawayPostgres, find_bindir, free_port
 
 from .conftest import REPO_ROOT, Service
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from testing.server import AppServer
+from tests.support.server import AppServer
 
 from .conftest import REPO_ROOT
 
@@ -147,7 +147,7 @@ def test_fails_when_the_live_backend_reports_another_commit(
 
 
 def test_fails_when_the_backend_does_not_answer(render_api: FakeRender) -> None:
-    from testing.postgres import free_port
+    from tests.support.postgres import free_port
 
     result = run_deploy(render_api, f"http://127.0.0.1:{free_port()}", DEPLOY_TIMEOUT="2")
     assert result.returncode == 1

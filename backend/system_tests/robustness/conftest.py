@@ -15,8 +15,8 @@ from system_tests.robustness.harness import (
     new_database_url,
     require_postgres,
 )
-from testing.postgres import ThrowawayPostgres
-from testing.server import AppServer
+from tests.support.postgres import ThrowawayPostgres
+from tests.support.server import AppServer
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from testing.postgres import ThrowawayPostgres, find_bindir
+from tests.support.postgres import ThrowawayPostgres, find_bindir
 
 # Small timeouts so a fault shows up in seconds. Production keeps its own defaults.
 DB_CONNECT_TIMEOUT_S = 1

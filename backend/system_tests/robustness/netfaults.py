@@ -22,7 +22,7 @@ import threading
 import time
 import uuid
 
-from testing.postgres import free_port
+from tests.support.postgres import free_port
 
 _POLL_SECONDS = 0.2
 

@@ -16,8 +16,8 @@ from alembic.script import ScriptDirectory
 
 from src.database import make_engine
 from system_tests.robustness.harness import FAST_FAILURE_ENV
-from testing.postgres import ThrowawayPostgres
-from testing.server import BACKEND_DIR, AppServer
+from tests.support.postgres import ThrowawayPostgres
+from tests.support.server import BACKEND_DIR, AppServer
 
 
 @pytest.fixture

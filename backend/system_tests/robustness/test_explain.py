@@ -18,8 +18,8 @@ import psycopg2
 import pytest
 
 from system_tests.robustness.harness import FAST_FAILURE_ENV
-from testing.postgres import ThrowawayPostgres
-from testing.server import BACKEND_DIR, AppServer
+from tests.support.postgres import ThrowawayPostgres
+from tests.support.server import BACKEND_DIR, AppServer
 
 ROWS = 10_000
 # The list a board column or a filtered list view asks for: one status, newest first, a page.

@@ -36,8 +36,8 @@ from system_tests.robustness.harness import (
     require_nft,
 )
 from system_tests.robustness.netfaults import BlackHole, DroppedTraffic, FaultProxy
-from testing.postgres import ThrowawayPostgres
-from testing.server import AppServer
+from tests.support.postgres import ThrowawayPostgres
+from tests.support.server import AppServer
 
 RECOVERY_BOUND_S = 20.0
 

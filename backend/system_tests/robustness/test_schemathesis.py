@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from system_tests.robustness.harness import DATABASES, FAST_FAILURE_ENV, new_database_url
-from testing.server import AppServer
+from tests.support.server import AppServer
 
 # Every built-in check: besides no 500s and answers as documented, invalid input is refused
 # (negative_data_rejection), valid input accepted (positive_data_acceptance), and a wrong method

@@ -12,8 +12,8 @@ import psycopg2
 import pytest
 
 from system_tests.robustness.harness import FAST_FAILURE_ENV, new_database_url
-from testing.postgres import ThrowawayPostgres
-from testing.server import AppServer
+from tests.support.postgres import ThrowawayPostgres
+from tests.support.server import AppServer
 
 ALLOWED = ["https://allowed.example", "https://taskflow-frontend.onrender.com"]
 REFUSED = [

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from testing.postgres import free_port
+from tests.support.postgres import free_port
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ A server lives in a temporary directory, listens on 127.0.0.1 and a free port, a
 password (so tests see the same URL shape as production). PostgreSQL refuses to run as root,
 so as root the server binaries run as the `postgres` user through `runuser`.
 
-    python -m testing.postgres -- CMD ARGS...
+    python -m tests.support.postgres -- CMD ARGS...
 
 starts a server, runs CMD with TEST_DATABASE_URL set, stops the server and exits with CMD's
 status. Without server binaries it prints a loud SKIPPED line and exits 0, or 1 when
@@ -150,7 +150,7 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--"]:
         argv = argv[1:]
     if not argv:
-        print("usage: python -m testing.postgres -- CMD [ARGS...]", file=sys.stderr)
+        print("usage: python -m tests.support.postgres -- CMD [ARGS...]", file=sys.stderr)
         return 2
     if find_bindir() is None:
         print(skip_line(" ".join(argv)), file=sys.stderr)
@@ -158,7 +158,7 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     with ThrowawayPostgres() as server:
         print(
-            f"testing.postgres: server on port {server.port} "
+            f"tests.support.postgres: server on port {server.port} "
             f"ready in {time.monotonic() - started:.1f}s",
             file=sys.stderr,
         )
