@@ -1,48 +1,65 @@
-// The fetch client: one function per API operation, each returning typed data or throwing ApiError/UnreachableError.
-import { apiUrl } from './config';
+// The typed API client: openapi-fetch over the generated `paths`, one function per operation the app uses.
+import createClient, { type Middleware } from 'openapi-fetch';
+import { apiBaseUrl } from './config';
 import { ApiError, UnreachableError, parseErrorBody } from './errors';
-import type { Health, SortKey, Task, TaskCreate, TaskFilters, TaskStats, TaskUpdate } from './types';
+import type { paths } from './schema';
+import type { Health, SortKey, Task, TaskCreate, TaskFilterQuery, TaskFilters, TaskStats, TaskUpdate } from './types';
+
+/** No answer from the API itself is UnreachableError, whichever way it failed to come. */
+const reachability: Middleware = {
+  onError({ request }) {
+    // The caller gave up (TanStack Query cancelled the read): not a sign the server is away.
+    if (request.signal.aborted) return undefined;
+    return new UnreachableError();
+  },
+  onResponse({ response }) {
+    // A gateway (Render's edge, the dev proxy) answering 502/504 means the API itself did not.
+    if (response.status === 502 || response.status === 504) throw new UnreachableError();
+    return undefined;
+  },
+};
+
+const api = createClient<paths>({
+  baseUrl: apiBaseUrl(),
+  headers: { Accept: 'application/json' },
+  // Looked up at each call rather than when this module loads, so a fetch replaced later (msw in the tests) is used.
+  fetch: (request) => globalThis.fetch(request),
+});
+api.use(reachability);
+
+type Answer<Data, Failure> = { data: Data; error?: never; response: Response } | { data?: never; error: Failure; response: Response };
+
+/** The answer if it is a success; an error answer, even one without a body, becomes an ApiError with the API's message. */
+async function succeeded<Data, Failure>(call: Promise<Answer<Data, Failure>>): Promise<{ data: Data | undefined; response: Response }> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw parseErrorBody(response.status, error ?? null);
+  return { data, response };
+}
+
+/** The typed body of a successful answer. */
+async function answer<Data, Failure>(call: Promise<Answer<Data, Failure>>): Promise<{ data: NonNullable<Data>; response: Response }> {
+  const { data, response } = await succeeded(call);
+  // Every operation read here answers with a body: one without is not the API these types describe.
+  if (data === undefined || data === null) throw new ApiError(response.status, `The server answered ${String(response.status)} without a body.`);
+  return { data, response };
+}
 
 /** A task's strong ETag is its version in quotes, so any copy of the task can make its If-Match. */
 export function etagOf(task: Pick<Task, 'version'>): string {
   return `"${task.version}"`;
 }
 
-async function send(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  headers.set('Accept', 'application/json');
-  let response: Response;
-  try {
-    response = await fetch(apiUrl(path), { ...init, headers });
-  } catch {
-    throw new UnreachableError();
-  }
-  // A gateway (Render's edge, the dev proxy) answering 502/504 means the API itself did not.
-  if (response.status === 502 || response.status === 504) throw new UnreachableError();
-  if (!response.ok) {
-    const body: unknown = await response.json().catch(() => null);
-    throw parseErrorBody(response.status, body);
-  }
-  return response;
-}
-
-function sendJson(path: string, method: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return send(path, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-}
-
-/** Query string for the shared filters; repeatable filters repeat (`status=todo&status=done`). */
-export function filterParams(filters: Partial<TaskFilters>): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const status of filters.status ?? []) params.append('status', status);
-  for (const priority of filters.priority ?? []) params.append('priority', priority);
-  if (filters.assignee?.trim()) params.set('assignee', filters.assignee.trim());
-  if (filters.overdue) params.set('overdue', 'true');
-  if (filters.q?.trim()) params.set('q', filters.q.trim());
-  return params;
+/** The shared filters as the API's query; what is not set is left out (openapi-fetch repeats arrays: `status=todo&status=done`). */
+export function filterQuery(filters: Partial<TaskFilters>): TaskFilterQuery {
+  const assignee = filters.assignee?.trim();
+  const q = filters.q?.trim();
+  return {
+    status: filters.status?.length ? filters.status : undefined,
+    priority: filters.priority?.length ? filters.priority : undefined,
+    assignee: assignee || undefined,
+    overdue: filters.overdue ? true : undefined,
+    q: q || undefined,
+  };
 }
 
 export interface TaskPageRequest {
@@ -60,40 +77,37 @@ export interface TaskPage {
 }
 
 export async function listTasks({ filters, sort, limit, offset }: TaskPageRequest, signal?: AbortSignal): Promise<TaskPage> {
-  const params = filterParams(filters);
-  params.set('sort', sort);
-  params.set('limit', String(limit));
-  params.set('offset', String(offset));
-  const response = await send(`/tasks?${params.toString()}`, signal ? { signal } : {});
-  const tasks = (await response.json()) as Task[];
+  const { data: tasks, response } = await answer(api.GET('/tasks', { params: { query: { ...filterQuery(filters), sort, limit, offset } }, signal }));
   const header = response.headers.get('X-Total-Count');
   const total = header !== null && header !== '' ? Number(header) : offset + tasks.length;
   return { tasks, total, offset };
 }
 
 export async function getTask(id: string, signal?: AbortSignal): Promise<Task> {
-  const response = await send(`/tasks/${encodeURIComponent(id)}`, signal ? { signal } : {});
-  return (await response.json()) as Task;
+  const { data } = await answer(api.GET('/tasks/{task_id}', { params: { path: { task_id: id } }, signal }));
+  return data;
 }
 
 export async function createTask(task: TaskCreate): Promise<Task> {
-  const response = await sendJson('/tasks', 'POST', task);
-  return (await response.json()) as Task;
+  const { data } = await answer(api.POST('/tasks', { body: task }));
+  return data;
 }
 
 /** PATCH only the given fields, refused with 412 if the task is no longer at `base`'s version. */
 export async function updateTask(base: Pick<Task, 'id' | 'version'>, changes: TaskUpdate): Promise<Task> {
-  const response = await sendJson(`/tasks/${encodeURIComponent(base.id)}`, 'PATCH', changes, { 'If-Match': etagOf(base) });
-  return (await response.json()) as Task;
+  const { data } = await answer(
+    api.PATCH('/tasks/{task_id}', { params: { path: { task_id: base.id }, header: { 'if-match': etagOf(base) } }, body: changes }),
+  );
+  return data;
 }
 
 export async function deleteTask(base: Pick<Task, 'id' | 'version'>): Promise<void> {
-  await send(`/tasks/${encodeURIComponent(base.id)}`, { method: 'DELETE', headers: { 'If-Match': etagOf(base) } });
+  await succeeded(api.DELETE('/tasks/{task_id}', { params: { path: { task_id: base.id }, header: { 'if-match': etagOf(base) } } }));
 }
 
 export async function getStats(signal?: AbortSignal): Promise<TaskStats> {
-  const response = await send('/tasks/stats', signal ? { signal } : {});
-  return (await response.json()) as TaskStats;
+  const { data } = await answer(api.GET('/tasks/stats', { signal }));
+  return data;
 }
 
 export type Connection = 'connected' | 'degraded' | 'unreachable';
@@ -106,8 +120,8 @@ export interface HealthReport {
 /** /health never throws here: its 503 means "degraded" and no answer means "unreachable". */
 export async function getHealth(signal?: AbortSignal): Promise<HealthReport> {
   try {
-    const response = await send('/health', signal ? { signal } : {});
-    return { connection: 'connected', health: (await response.json()) as Health };
+    const { data } = await answer(api.GET('/health', { signal }));
+    return { connection: 'connected', health: data };
   } catch (error) {
     if (error instanceof ApiError && error.status === 503) return { connection: 'degraded', health: null };
     if (error instanceof UnreachableError) return { connection: 'unreachable', health: null };

@@ -12,7 +12,7 @@ export function resolveApiBase(configured: string | undefined): string {
 
 const configuredBase = resolveApiBase(import.meta.env.VITE_API_URL as string | undefined);
 
-/** The absolute URL of an API path such as `/tasks?limit=10`. */
-export function apiUrl(path: string): string {
-  return `${configuredBase || window.location.origin}${path}`;
+/** The absolute URL the API's paths (`/tasks`, `/health`) are appended to. */
+export function apiBaseUrl(): string {
+  return configuredBase || window.location.origin;
 }

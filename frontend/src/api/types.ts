@@ -1,5 +1,5 @@
 // The API's shapes, named once from the generated OpenAPI types so the app never redeclares them.
-import type { components } from './schema';
+import type { components, paths } from './schema';
 
 type Schemas = components['schemas'];
 
@@ -8,24 +8,27 @@ export type TaskCreate = Schemas['TaskCreate'];
 export type TaskUpdate = Schemas['TaskUpdate'];
 export type TaskStats = Schemas['TaskStats'];
 export type Health = Schemas['Health'];
-export type TaskStatus = Task['status'];
-export type TaskPriority = Task['priority'];
+export type TaskStatus = Schemas['TaskStatus'];
+export type TaskPriority = Schemas['TaskPriority'];
 
 export const STATUSES: readonly TaskStatus[] = ['todo', 'in_progress', 'done'];
 export const PRIORITIES: readonly TaskPriority[] = ['low', 'medium', 'high'];
 
-/** The fields the list endpoint can sort on (prefix `-` for descending). */
-export type SortField = 'created_at' | 'updated_at' | 'due_date' | 'priority' | 'status' | 'title';
-export type SortKey = SortField | `-${SortField}`;
+/** The query string `/tasks` accepts. */
+export type TaskListQuery = NonNullable<paths['/tasks']['get']['parameters']['query']>;
+/** The query string of the filters alone, which `/tasks`, `/tasks/count` and `/tasks/stats` share. */
+export type TaskFilterQuery = NonNullable<paths['/tasks/count']['get']['parameters']['query']>;
 
-/** The filters `/tasks`, `/tasks/count` and `/tasks/stats` share. */
-export interface TaskFilters {
-  status: TaskStatus[];
-  priority: TaskPriority[];
-  assignee: string;
-  overdue: boolean;
-  q: string;
-}
+/** The keys the list endpoint sorts on, `-` first for descending. */
+export type SortKey = NonNullable<TaskListQuery['sort']>;
+export type SortField = Exclude<SortKey, `-${string}`>;
+
+/**
+ * The filters the page offers, as the view state holds them: every one present, none null (an empty
+ * list or string, or false, means "not filtered"). Named after the API's own parameters, so a
+ * renamed or retyped filter breaks `tsc` here.
+ */
+export type TaskFilters = { [K in 'status' | 'priority' | 'assignee' | 'overdue' | 'q']-?: NonNullable<TaskFilterQuery[K]> };
 
 /** The API's own limits, mirrored so forms can stop obvious mistakes before a round trip. */
 export const LIMITS = { title: 200, description: 1000, assignee: 100 } as const;
