@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 import { describe, expect, it } from 'vitest';
 import { makeTask } from '../test/fixtures';
 import { API, server } from '../test/server';
-import { useTaskList, useUpdateTask } from './hooks';
+import { ownWrites, useDeleteTask, useTaskList, useUpdateTask } from './hooks';
 import { createQueryClient } from './queryClient';
 import type { Task, TaskStatus } from './types';
 
@@ -30,6 +30,7 @@ function renderBoardHooks() {
       todo: useTaskList({ filters: { status: ['todo'] }, sort: '-updated_at' }),
       done: useTaskList({ filters: { status: ['done'] }, sort: '-updated_at' }),
       update: useUpdateTask(),
+      remove: useDeleteTask(),
     }),
     { wrapper },
   );
@@ -128,5 +129,102 @@ describe('useUpdateTask', () => {
     });
     expect(ifMatches).toEqual(['"1"', '"2"']);
     expect(stored.status).toBe('in_progress');
+  });
+});
+
+describe('the record of our own writes', () => {
+  /** A server that applies PATCHes and DELETEs with If-Match, as the API does. */
+  function serverOf(initial: Task[]) {
+    let stored = initial;
+    columns(() => stored);
+    server.use(
+      http.patch(`${API}/tasks/:id`, async ({ request, params }) => {
+        const current = stored.find((t) => t.id === params.id);
+        if (!current) return HttpResponse.json({ detail: 'Task not found' }, { status: 404 });
+        if (request.headers.get('If-Match') !== `"${String(current.version)}"`) return HttpResponse.json({ detail: 'stale' }, { status: 412 });
+        const saved = { ...current, ...((await request.json()) as Partial<Task>), version: current.version + 1 };
+        stored = stored.map((t) => (t.id === saved.id ? saved : t));
+        return HttpResponse.json(saved);
+      }),
+      http.delete(`${API}/tasks/:id`, ({ params }) => {
+        stored = stored.filter((t) => t.id !== params.id);
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+  }
+
+  it('lets go of a task once its writes have settled and the refetched lists hold the version they produced', async () => {
+    const task = makeTask({ status: 'todo', version: 1 });
+    serverOf([task]);
+    const { result } = renderBoardHooks();
+    await waitFor(() => {
+      expect(ids(result.current.todo)).toEqual([task.id]);
+    });
+    act(() => {
+      result.current.update.mutate({ task, changes: { status: 'done' } });
+      result.current.update.mutate({ task: { ...task, status: 'done' }, changes: { status: 'in_progress' } });
+    });
+    await waitFor(() => {
+      expect(result.current.update.isSuccess).toBe(true);
+    });
+    await waitFor(() => {
+      expect(ownWrites.has(task.id)).toBe(false);
+    });
+  });
+
+  it('keeps a task while a list still shows a copy older than our last write', async () => {
+    const task = makeTask({ status: 'todo', version: 1 });
+    serverOf([task]);
+    const { result } = renderBoardHooks();
+    await waitFor(() => {
+      expect(ids(result.current.todo)).toEqual([task.id]);
+    });
+    // The server answers, but the lists' refetch keeps failing: they still show version 1 afterwards.
+    server.use(http.get(`${API}/tasks`, () => HttpResponse.json({ detail: 'Database unavailable' }, { status: 503 })));
+    act(() => {
+      result.current.update.mutate({ task, changes: { priority: 'high' } });
+    });
+    await waitFor(() => {
+      expect(result.current.update.isSuccess).toBe(true);
+    });
+    await waitFor(() => {
+      expect(result.current.todo.isFetching).toBe(false);
+    });
+    expect(result.current.todo.data?.pages[0]?.tasks[0]?.version).toBe(1);
+    expect(ownWrites.current(task.id, 1)).toBe(2);
+  });
+
+  it('forgets a task once it is deleted', async () => {
+    const task = makeTask({ status: 'todo', version: 1 });
+    serverOf([task]);
+    const { result } = renderBoardHooks();
+    await waitFor(() => {
+      expect(ids(result.current.todo)).toEqual([task.id]);
+    });
+    act(() => {
+      result.current.update.mutate({ task, changes: { priority: 'high' } });
+      result.current.remove.mutate(task);
+    });
+    await waitFor(() => {
+      expect(result.current.remove.isSuccess).toBe(true);
+    });
+    expect(ownWrites.has(task.id)).toBe(false);
+  });
+
+  it('does not grow with every task the page writes', async () => {
+    const tasks = Array.from({ length: 30 }, () => makeTask({ status: 'todo', version: 1 }));
+    serverOf(tasks);
+    const { result } = renderBoardHooks();
+    await waitFor(() => {
+      expect(ids(result.current.todo)).toHaveLength(30);
+    });
+    for (const task of tasks) {
+      await act(async () => {
+        await result.current.update.mutateAsync({ task, changes: { priority: 'high' } });
+      });
+    }
+    await waitFor(() => {
+      expect(ownWrites.size).toBe(0);
+    });
   });
 });

@@ -3,6 +3,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClie
 import { useEffect, useRef } from 'react';
 import { withTaskChanged, withTaskRemoved, type TaskPages } from './cache';
 import { createTask, deleteTask, getHealth, getStats, getTask, listTasks, updateTask, type Connection } from './client';
+import { OwnWrites } from './ownWrites';
 import { queryKeys, type TaskListParams } from './queryKeys';
 import type { Task, TaskCreate, TaskUpdate } from './types';
 
@@ -98,30 +99,48 @@ export function useCreateTask() {
   });
 }
 
-/**
- * Versions produced by this page's own writes: task id -> (version written against -> version it became).
- * A card moved twice in quick succession still carries the version from before the first move (the lists
- * are refetched afterwards); following this chain sends the version our own write produced, while a write
- * by anyone else still makes the server answer 412.
- */
-const ownWrites = new Map<string, Map<number, number>>();
+/** Writes to tasks run one after another, so each knows the version the previous one produced. */
+const WRITE_SCOPE = { id: 'task-writes' };
+const TASK_WRITES_KEY = ['task-writes'];
 
-function recordOwnWrite(base: Pick<Task, 'id' | 'version'>, saved: Pick<Task, 'version'>): void {
-  const chain = ownWrites.get(base.id) ?? new Map<number, number>();
-  chain.set(base.version, saved.version);
-  ownWrites.set(base.id, chain);
-}
+/** This page's own writes: see OwnWrites. One per page, as the QueryClient is. */
+export const ownWrites = new OwnWrites();
 
 /** The task with the newest version this page's own writes lead to from the version it carries. */
 export function currentBase(task: Task): Task {
-  const chain = ownWrites.get(task.id);
-  let version = task.version;
-  for (let next = chain?.get(version); next !== undefined; next = chain?.get(version)) version = next;
+  const version = ownWrites.current(task.id, task.version);
   return version === task.version ? task : { ...task, version };
 }
 
-/** Writes to tasks run one after another, so each knows the version the previous one produced. */
-const WRITE_SCOPE = { id: 'task-writes' };
+/**
+ * Drops the chains no copy of a task can need any more: once no task write is pending or queued (a queued
+ * one may still carry an old version) and every cached copy of the task is at least at the newest version
+ * our writes produced (or none is cached). Run after each write's refetch, so the map shrinks back as the
+ * page settles instead of growing with every write.
+ */
+function settleOwnWrites(client: QueryClient): void {
+  if (client.isMutating({ mutationKey: TASK_WRITES_KEY }) > 0) return;
+  const lowest = new Map<string, number>();
+  const seen = (task: Task) => {
+    lowest.set(task.id, Math.min(task.version, lowest.get(task.id) ?? Infinity));
+  };
+  for (const [, data] of client.getQueriesData<TaskPages>({ queryKey: queryKeys.taskLists })) {
+    for (const page of data?.pages ?? []) page.tasks.forEach(seen);
+  }
+  for (const [, task] of client.getQueriesData<Task>({ queryKey: queryKeys.taskDetails })) if (task) seen(task);
+  for (const id of ownWrites.ids()) {
+    const held = lowest.get(id);
+    const newest = ownWrites.newest(id);
+    if (held === undefined || newest === undefined || held >= newest) ownWrites.forget(id);
+  }
+}
+
+/** Refetches the views after a write, then lets go of what the write no longer needs remembered. */
+function afterWrite(client: QueryClient): void {
+  void refreshTaskViews(client).then(() => {
+    settleOwnWrites(client);
+  });
+}
 
 export interface TaskChange {
   /** The task as this page knows it: its version is sent as If-Match. */
@@ -134,10 +153,11 @@ export function useUpdateTask() {
   const client = useQueryClient();
   return useMutation({
     scope: WRITE_SCOPE,
+    mutationKey: TASK_WRITES_KEY,
     mutationFn: async ({ task, changes }: TaskChange) => {
       const base = currentBase(task);
       const saved = await updateTask(base, changes);
-      recordOwnWrite(base, saved);
+      ownWrites.record(base.id, base.version, saved.version);
       return saved;
     },
     onMutate: async ({ task, changes }) => {
@@ -152,7 +172,7 @@ export function useUpdateTask() {
       client.setQueryData(queryKeys.task(saved.id), saved);
     },
     onSettled: () => {
-      void refreshTaskViews(client);
+      afterWrite(client);
     },
   });
 }
@@ -161,6 +181,7 @@ export function useDeleteTask() {
   const client = useQueryClient();
   return useMutation({
     scope: WRITE_SCOPE,
+    mutationKey: TASK_WRITES_KEY,
     mutationFn: (task: Task) => deleteTask(currentBase(task)),
     onMutate: async (task) => {
       const snapshot = await applyOptimistically(client, (data) => withTaskRemoved(data, task.id));
@@ -170,10 +191,11 @@ export function useDeleteTask() {
       restore(client, context?.snapshot);
     },
     onSuccess: (_nothing, task) => {
+      ownWrites.forget(task.id);
       client.removeQueries({ queryKey: queryKeys.task(task.id) });
     },
     onSettled: () => {
-      void refreshTaskViews(client);
+      afterWrite(client);
     },
   });
 }

@@ -10,6 +10,7 @@ export const queryKeys = {
   tasks: ['tasks'] as const,
   taskLists: ['tasks', 'list'] as const,
   taskList: (params: TaskListParams) => ['tasks', 'list', params] as const,
+  taskDetails: ['tasks', 'detail'] as const,
   task: (id: string) => ['tasks', 'detail', id] as const,
   stats: ['stats'] as const,
   health: ['health'] as const,
