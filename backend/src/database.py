@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from src.config import Settings, get_settings
 from src.deadlines import RoundTripDeadlines, connection_class, was_cut
 from src.errors import DATABASE_UNAVAILABLE
-from src.pg_timestamps import read_timestamps_fast
 
 logger = logging.getLogger("taskflow.database")
 
@@ -89,24 +88,38 @@ def _use_wal(dbapi_connection: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def make_engine(raw_url: str, settings: Settings | None = None) -> Engine:
+def make_engine(
+    raw_url: str, settings: Settings | None = None, *, autocommit: bool = False
+) -> Engine:
+    """The one place a database URL becomes an engine.
+
+    autocommit=True is the app's engine: each statement commits by itself, and no BEGIN or
+    COMMIT is ever sent. Every request sends one statement (services/tasks.py), which is atomic
+    on its own, so a transaction around it would only add two round trips. Work of several
+    statements (migrations, the data tool) takes a transaction: `transactional(engine)`.
+    """
     settings = settings or get_settings()
     url = database_url(raw_url)
+    common: dict[str, Any] = {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+        # A logged error names the statement, never a task's content.
+        "hide_parameters": True,
+    }
+    if autocommit:
+        common["isolation_level"] = "AUTOCOMMIT"
     if url.get_backend_name() == "sqlite":
         engine = create_engine(
             url,
             # Sessions are used from FastAPI's worker threads, one thread at a time.
             connect_args={"check_same_thread": False, "timeout": settings.db_pool_timeout},
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
+            **common,
         )
         event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
     engine = create_engine(
         url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pool_timeout=settings.db_pool_timeout,
         pool_recycle=1800,
         connect_args={
             "connect_timeout": settings.db_connect_timeout,
@@ -126,11 +139,24 @@ def make_engine(raw_url: str, settings: Settings | None = None) -> Engine:
                 RoundTripDeadlines(settings.db_statement_timeout_ms / 1000 + ROUND_TRIP_GRACE_S)
             ),
         },
+        **common,
     )
     _check_connections_idle_since(engine, IDLE_CHECK_AFTER_S)
-    event.listen(engine.pool, "checkin", _end_autocommit)
-    event.listen(engine, "connect", read_timestamps_fast)
     return engine
+
+
+# The isolation level of work that needs a transaction, on each database: the one its
+# connections have by default.
+_TRANSACTION_ISOLATION = {"postgresql": "READ COMMITTED", "sqlite": "SERIALIZABLE"}
+
+
+def transactional(engine: Engine) -> Engine:
+    """`engine`, with transactions: for work of several statements that must commit as one.
+
+    On an autocommit engine this sets the level on the connection for the block (SQLAlchemy's
+    documented execution option); the pool puts autocommit back when the connection returns.
+    """
+    return engine.execution_options(isolation_level=_TRANSACTION_ISOLATION[engine.dialect.name])
 
 
 # How long past the statement timeout a round trip may go unanswered before its socket is cut.
@@ -171,53 +197,27 @@ def _check_connections_idle_since(engine: Engine, seconds: float) -> None:
     event.listen(engine.pool, "checkout", on_checkout)
 
 
-def engine_of(session: Session) -> Engine:
-    """The engine a request's session is bound to (tests bind theirs to their own database)."""
-    bind = session.get_bind()
-    assert isinstance(bind, Engine)
-    return bind
-
-
-# Reads switch their connection to autocommit (see direct_reads); it ends when the connection
-# returns to the pool, so a write on it next is in a transaction again.
-def _end_autocommit(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    if dbapi_connection is not None and dbapi_connection.autocommit:
-        dbapi_connection.autocommit = False
-
-
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    # The query layer takes only the engine from a request's session (engine_of); scripts and
-    # tests use sessions in full. expire_on_commit=False: objects stay readable after a commit.
-    # autobegin=False: a session opens a transaction only in `with session.begin()`, which always
-    # ends it, so between those blocks it holds no connection (see request_sessions).
-    return sessionmaker(bind=engine, autoflush=False, expire_on_commit=False, autobegin=False)
+    # expire_on_commit=False: what a write returns stays readable after its commit, for the
+    # answer, without another SELECT.
+    return sessionmaker(bind=engine, autoflush=False, expire_on_commit=False)
 
 
-engine = make_engine(get_settings().database_url)
+engine = make_engine(get_settings().database_url, autocommit=True)
 SessionLocal = make_sessionmaker(engine)
 
 
-def request_sessions(factory: Callable[[], Session]) -> Callable[[], Awaitable[Session]]:
-    """A FastAPI dependency giving each request its own session from `factory`.
+async def get_db() -> AsyncIterator[Session]:
+    """One session per request (tests override this with their own database).
 
-    The query layer ends every transaction it begins, in the request's worker thread, so a
-    connection is never held while its request waits for a thread (which, with as many threads
-    as connections, could leave them all waiting on each other until the pool times out). A
-    session from make_sessionmaker cannot begin one any other way, so after the request there
-    is nothing to close, roll back or give back. Hence a plain async function: FastAPI wraps a
-    generator dependency in an exit stack (a ninth of a GET's CPU), and runs a sync one in the
-    thread pool, a thread hop.
+    Async, as FastAPI's documentation writes it: making and closing a session does no I/O
+    (the engine is autocommit, so there is nothing to roll back when its connection goes back
+    to the pool), and so needs no trip to a worker thread. A request that cannot get a thread
+    (an outage, with every thread waiting on the database) still gets its session, and /health
+    its answer in time. The routes that use it are plain `def`, in FastAPI's thread pool.
     """
-
-    async def get_request_session() -> Session:
-        return factory()
-
-    return get_request_session
-
-
-# The app's dependency: one session per request (tests override it with their own database).
-# Writes commit in the query layer before the answer is sent.
-get_db = request_sessions(SessionLocal)
+    with SessionLocal() as session:
+        yield session
 
 
 def alembic_config() -> Config:
@@ -232,7 +232,7 @@ def init_db(target: Engine | None = None) -> None:
     Safe when several workers start at once: see the advisory lock in migrations/env.py.
     """
     target = target or engine
-    with target.begin() as connection:
+    with transactional(target).begin() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

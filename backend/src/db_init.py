@@ -21,7 +21,6 @@ from src.config import get_settings
 from src.database import alembic_config, init_db, make_engine, make_sessionmaker, storage_name
 from src.models import TaskModel, TaskPriority, TaskStatus, utcnow
 from src.schemas import TaskCreate, TaskRead, UtcDatetime
-from src.tasks import TASK_COLUMNS
 
 EXPORT_FORMAT = "taskflow-export"
 BATCH = 1000
@@ -148,7 +147,7 @@ def export_tasks(session: Session, out: TextIO) -> int:
     count = 0
     # Plain rows, not ORM objects: nothing accumulates in the session's identity map, and
     # yield_per streams (a server-side cursor on PostgreSQL).
-    statement = select(*TASK_COLUMNS).order_by(TaskModel.created_at, TaskModel.id)
+    statement = select(*TaskModel.__table__.columns).order_by(TaskModel.created_at, TaskModel.id)
     for row in session.execute(statement.execution_options(yield_per=BATCH)):
         out.write(",\n  " if count else "\n  ")
         out.write(TaskRead.model_validate(row._mapping).model_dump_json())

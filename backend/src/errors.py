@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("taskflow.errors")
 
@@ -45,23 +49,38 @@ class UnsupportedMediaType(TaskFlowError):
     detail = "Content-Type must be application/json"
 
 
-class WriteConflict(TaskFlowError):
-    """Other writers kept changing the task while this write retried."""
-
-    status_code = 409
-    detail = "The task is being changed by others; retry"
-
-
 # Failures that mean "the database cannot be reached now", not "this request is wrong":
 # refused or dropped connections, connect and statement timeouts, an exhausted pool.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+
+
+_DESCRIPTIONS = {
+    404: "No task has this id",
+    412: "If-Match does not match the task's current ETag",
+    413: "Request body over 1 MiB",
+    415: "Request body is not JSON",
+    500: "Internal server error",
+    503: "Database unavailable (retry after Retry-After seconds)",
+}
+
+
+class ErrorResponse(BaseModel):
+    detail: str
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of a route that can answer these errors (and always 500, 503)."""
+    return {
+        code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]}
+        for code in sorted({*codes, 500, 503})
+    }
 
 
 def _detail(status_code: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status_code, headers=headers)
 
 
-def allowed_methods(request: Request) -> str:
+def allowed_methods(request: Request, routes: Iterable[BaseRoute]) -> str:
     """The methods of the resource at the request's path, for a 405's Allow header.
 
     The resource is the path template of the first route that matches, as the router tries
@@ -71,7 +90,7 @@ def allowed_methods(request: Request) -> str:
     """
     template = None
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in routes:
         path = getattr(route, "path", None)
         if template is None and route.matches(request.scope)[0] is not Match.NONE:
             template = path
@@ -80,7 +99,9 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, routes: Callable[[], Iterable[BaseRoute]]) -> None:
+    """Map every failure to its answer; `routes` are the API's, for a 405's Allow header."""
+
     # Every handler is async, though none awaits anything: Starlette runs a plain `def` handler
     # in the thread pool. During an outage, a request that had already failed had to wait for a
     # free thread, behind requests still stuck connecting to the database, to be told 503.
@@ -88,7 +109,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         response = await http_exception_handler(request, exc)
         if exc.status_code == 405:
-            response.headers["Allow"] = allowed_methods(request)
+            response.headers["Allow"] = allowed_methods(request, routes())
         return response
 
     @app.exception_handler(TaskFlowError)
@@ -111,7 +132,39 @@ def install_error_handlers(app: FastAPI) -> None:
                 503, "Database unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
             )
 
-    @app.exception_handler(Exception)
-    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _detail(500, "Internal server error")
+
+def internal_error() -> JSONResponse:
+    return _detail(500, "Internal server error")
+
+
+class UnexpectedErrors:
+    """Answer an unexpected exception with a 500, log it once, and keep the connection.
+
+    Starlette's ServerErrorMiddleware, where an `Exception` handler would run, answers and then
+    re-raises, so that the server logs the error as well: the traceback was logged twice, and
+    uvicorn closed the keep-alive connection, resetting the client's next request on it. It
+    also sits outside every other middleware, so the 500 carried no CORS headers and a web
+    page could not read it. Installed inside CORS, this answers the request and ends there.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking_start)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise  # an answer is half sent: only closing the connection can end it
+            await internal_error()(scope, receive, send)

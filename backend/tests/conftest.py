@@ -11,7 +11,7 @@ import os
 import sqlite3
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,9 +23,8 @@ from sqlalchemy import Engine, delete, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from src.app import app
-from src.database import Base, get_db, make_engine, make_sessionmaker, request_sessions
+from src.database import Base, get_db, make_engine, make_sessionmaker
 from src.models import TaskModel
-from src.request_threads import RequestThreads
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 MakeTask = Callable[..., dict[str, Any]]
@@ -37,10 +36,21 @@ def pytest_report_header() -> str:
     return f"TaskFlow test database: {BACKEND}"
 
 
+def sessions_from(factory: sessionmaker[Session]) -> Callable[[], AsyncIterator[Session]]:
+    """A stand-in for get_db that gives each request a session from `factory`."""
+
+    async def get_test_db() -> AsyncIterator[Session]:
+        with factory() as session:
+            yield session
+
+    return get_test_db
+
+
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
+    """The database under test, set up as the app's own: an autocommit engine."""
     if POSTGRES_URL:
-        test_engine = make_engine(POSTGRES_URL)
+        test_engine = make_engine(POSTGRES_URL, autocommit=True)
         Base.metadata.drop_all(test_engine)
         Base.metadata.create_all(test_engine)
         yield test_engine
@@ -48,7 +58,7 @@ def engine() -> Iterator[Engine]:
         test_engine.dispose()
         return
     with tempfile.TemporaryDirectory(prefix="taskflow-test-") as folder:
-        test_engine = make_engine(f"sqlite:///{Path(folder) / 'test.db'}")
+        test_engine = make_engine(f"sqlite:///{Path(folder) / 'test.db'}", autocommit=True)
         Base.metadata.create_all(test_engine)
         yield test_engine
         test_engine.dispose()
@@ -76,7 +86,7 @@ def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
-    app.dependency_overrides[get_db] = request_sessions(session_factory)
+    app.dependency_overrides[get_db] = sessions_from(session_factory)
     try:
         with TestClient(app) as test_client:
             yield test_client
@@ -88,9 +98,9 @@ def client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
 def driver_statements(engine: Engine, on_statement: Callable[[Any, str], None]) -> Iterator[None]:
     """Call `on_statement(dbapi_connection, sql)` for each statement run on `engine`'s connections.
 
-    Seen by the driver, below SQLAlchemy, whose execution events the direct reads skip
-    (src/direct_reads.py). On SQLite, the trace also shows the BEGINs its driver sends itself, as
-    each statement starts; on PostgreSQL, each statement is seen once it has run.
+    Seen by the driver, below SQLAlchemy: on SQLite, the trace also shows the BEGIN and COMMIT
+    its driver sends itself; on PostgreSQL, each statement is seen once it has run (psycopg2
+    sends BEGIN itself too, outside autocommit: callers check `autocommit` for that).
     """
 
     def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
@@ -168,11 +178,10 @@ def fresh_database_urls() -> Iterator[Callable[[int], list[str]]]:
 
 @pytest.fixture
 def thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The name of each function run in a thread from now on: by the task routes' own threads
-    (RequestThreads), or by FastAPI in anyio's thread pool (a plain `def` route or dependency)."""
+    """The name of each function FastAPI runs in its thread pool from now on (a plain `def`
+    route or dependency)."""
     trips: list[str] = []
     run_sync = anyio.to_thread.run_sync
-    run_in_request_thread = RequestThreads.run
 
     async def recording_run_sync(func: Callable[[], T], *args: Any, **kwargs: Any) -> T:
         named: Any = func
@@ -183,12 +192,5 @@ def thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         trips.append(named.__name__)
         return await run_sync(func, *args, **kwargs)
 
-    async def recording_run(
-        threads: RequestThreads, func: Callable[..., T], /, *args: Any, **kwargs: Any
-    ) -> T:
-        trips.append(func.__name__)
-        return await run_in_request_thread(threads, func, *args, **kwargs)
-
     monkeypatch.setattr(anyio.to_thread, "run_sync", recording_run_sync)
-    monkeypatch.setattr(RequestThreads, "run", recording_run)
     return trips

@@ -30,8 +30,8 @@ from src.database import (
     init_db_when_reachable,
     make_engine,
     make_sessionmaker,
-    request_sessions,
 )
+from tests.conftest import sessions_from
 
 
 @pytest.fixture
@@ -45,6 +45,9 @@ def schema_differences(engine: Engine) -> list[object]:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, Base.metadata))
+
+
+HEAD = "0003"
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -62,7 +65,7 @@ def downgrade_to_base(engine: Engine) -> None:
 def test_migrations_match_the_models(fresh_engine: Engine) -> None:
     init_db(fresh_engine)
 
-    assert current_revision(fresh_engine) == "0002"
+    assert current_revision(fresh_engine) == HEAD
     assert schema_differences(fresh_engine) == []
 
 
@@ -81,7 +84,7 @@ def test_init_db_twice_changes_nothing(fresh_engine: Engine) -> None:
     init_db(fresh_engine)
     init_db(fresh_engine)
 
-    assert current_revision(fresh_engine) == "0002"
+    assert current_revision(fresh_engine) == HEAD
 
 
 def _migrate_each_when_released(urls: list[str], released: Barrier, outcomes: Queue[str]) -> None:
@@ -123,7 +126,7 @@ def test_processes_starting_together_migrate_one_at_a_time(
     for url in urls:
         engine = make_engine(url)
         try:
-            assert current_revision(engine) == "0002"
+            assert current_revision(engine) == HEAD
             assert schema_differences(engine) == []
         finally:
             engine.dispose()
@@ -139,7 +142,7 @@ def test_an_app_that_started_during_an_outage_migrates_once_the_database_answers
         time.sleep(0.2)  # a few failed attempts
         folder.mkdir()
         deadline = time.monotonic() + 30
-        while current_revision(engine) != "0002":
+        while current_revision(engine) != HEAD:
             assert time.monotonic() < deadline, "not migrated after the database came back"
             time.sleep(0.05)
         assert schema_differences(engine) == []
@@ -210,7 +213,8 @@ TUTORIAL_ROWS: list[dict[str, Any]] = [
         "status": "todo",
         "priority": "low",
         "assignee": None,
-        "due_date": None,
+        # Midnight UTC: sent as a day, in all likelihood (revision 0003 makes it one).
+        "due_date": datetime(2026, 2, 1),
         "created_at": datetime(2025, 10, 24, 12, 0, 0),
         "updated_at": datetime(2025, 10, 24, 12, 0, 0),
     },
@@ -226,11 +230,11 @@ def test_tutorial_database_is_adopted_with_its_rows(fresh_engine: Engine) -> Non
 
     init_db(fresh_engine)
 
-    assert current_revision(fresh_engine) == "0002"
+    assert current_revision(fresh_engine) == HEAD
     assert schema_differences(fresh_engine) == []
     with fresh_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM tasks")).scalar() == 2
-    app.dependency_overrides[get_db] = request_sessions(make_sessionmaker(fresh_engine))
+    app.dependency_overrides[get_db] = sessions_from(make_sessionmaker(fresh_engine))
     try:
         with TestClient(app) as client:
             task = client.get(f"/tasks/{TUTORIAL_ROWS[0]['id']}").json()
@@ -241,7 +245,9 @@ def test_tutorial_database_is_adopted_with_its_rows(fresh_engine: Engine) -> Non
                 "high",
                 "alice",
             )
-            assert task["due_date"] == "2026-01-15T09:30:00Z"
+            assert (task["due_date"], task["due_all_day"]) == ("2026-01-15T09:30:00Z", False)
+            day = client.get(f"/tasks/{TUTORIAL_ROWS[1]['id']}").json()
+            assert (day["due_date"], day["due_all_day"]) == ("2026-02-01T00:00:00Z", True)
             assert task["created_at"] == "2025-10-22T08:00:00Z"
             assert task["updated_at"] == "2025-10-23T17:45:12Z"
             assert task["version"] == 1

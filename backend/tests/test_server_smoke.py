@@ -1,7 +1,10 @@
-"""The real server process on a SQLite file: a task created over HTTP survives a restart."""
+"""The real server process on a SQLite file: restarts, and keep-alive after an error."""
 
 from __future__ import annotations
 
+import http.client
+import json
+import sqlite3
 from pathlib import Path
 
 import httpx
@@ -34,3 +37,36 @@ def test_task_survives_server_restart(tmp_path: Path) -> None:
         assert head.status_code == 200 and head.content == b""
     finally:
         server.stop()
+
+
+def test_after_a_500_the_connection_serves_the_next_request_and_the_error_is_logged_once(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "broken-row.db"
+    origin = "http://localhost:5173"  # one of the default CORS origins
+    with AppServer(f"sqlite:///{database}") as server:
+        task_id = httpx.post(f"{server.url}/tasks", json={"title": "ok"}, timeout=5).json()["id"]
+        # A value no status can be read from: reading the task fails the way a bug would.
+        with sqlite3.connect(database) as raw:
+            raw.execute("UPDATE tasks SET status = 'bogus' WHERE id = ?", (task_id,))
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        try:
+            connection.request("GET", f"/tasks/{task_id}", headers={"Origin": origin})
+            failed = connection.getresponse()
+            body = failed.read()
+            connection.request("GET", "/health")  # the same keep-alive connection
+            after = connection.getresponse()
+            after.read()
+        finally:
+            connection.close()
+        log = server.log()
+
+    assert failed.status == 500
+    assert json.loads(body) == {"detail": "Internal server error"}
+    assert failed.getheader("Access-Control-Allow-Origin") == origin
+    assert failed.getheader("Connection") != "close"
+    assert after.status == 200
+    # Once: the app's own line, not uvicorn's "Exception in ASGI application" after it.
+    assert log.count(f"unhandled error on GET /tasks/{task_id}") == 1, log
+    assert log.count("LookupError: 'bogus'") == 1, log
+    assert "Exception in ASGI application" not in log, log

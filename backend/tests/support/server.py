@@ -18,7 +18,7 @@ import httpx
 
 from tests.support.postgres import free_port
 
-BACKEND_DIR = Path(__file__).resolve().parent.parent
+BACKEND_DIR = Path(__file__).resolve().parents[2]
 
 
 class AppServer:

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from src import __version__
 from src.app import app
-from src.database import get_db, make_engine, make_sessionmaker, request_sessions
-from tests.conftest import BACKEND, MakeTask
+from src.database import get_db, make_engine, make_sessionmaker
+from tests.conftest import BACKEND, MakeTask, sessions_from
 
 
 def test_root_welcomes_and_points_to_docs_and_health(client: TestClient) -> None:
@@ -68,7 +68,7 @@ def test_head_health_answers_200_without_body(client: TestClient) -> None:
 def broken_database_client(tmp_path: Path) -> Iterator[TestClient]:
     # A SQLite file in a folder that does not exist: every connection attempt fails.
     broken = make_engine(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}")
-    app.dependency_overrides[get_db] = request_sessions(make_sessionmaker(broken))
+    app.dependency_overrides[get_db] = sessions_from(make_sessionmaker(broken))
     try:
         with TestClient(app, raise_server_exceptions=False) as test_client:
             yield test_client

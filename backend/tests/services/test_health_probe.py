@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine
 
 from src.database import make_engine
-from src.health import HealthProbe
+from src.services.health import HealthProbe
 from tests.conftest import MakeTask, driver_statements
 
 

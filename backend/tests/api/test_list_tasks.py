@@ -11,7 +11,7 @@ import pytest
 from fastapi import Request
 from fastapi.testclient import TestClient
 
-from src.app import _link_header
+from src.api.routes.tasks import _link_header
 from src.schemas import TaskListQuery
 from tests.conftest import MakeTask
 

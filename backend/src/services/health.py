@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from src import tasks
+from src.services import tasks
 
 logger = logging.getLogger("taskflow.health")
 

@@ -1,0 +1,1 @@
+"""The query layer: plain functions that take a Session, one module per resource."""

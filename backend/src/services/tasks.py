@@ -1,0 +1,272 @@
+"""The query layer for tasks: one filter builder for list, count and stats, versioned writes.
+
+Every function sends one statement on its success path: the engine is autocommit
+(database.make_engine), so that statement is the request's only round trip to the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
+
+from src.errors import PreconditionFailed, TaskNotFound
+from src.models import TaskModel, TaskPriority, TaskStatus, UTCDateTime, utcnow
+from src.schemas import (
+    PriorityCounts,
+    StatusCounts,
+    TaskCreate,
+    TaskFilters,
+    TaskListQuery,
+    TaskStats,
+)
+
+# A day is over everywhere on Earth ("anywhere on Earth", UTC-12) 36 hours after its midnight
+# UTC: only then is a task due that day overdue, whatever time zone its team is in.
+DAY_OVERDUE_AFTER = timedelta(hours=36)
+
+
+def etag(task: TaskModel) -> str:
+    return f'"{task.version}"'
+
+
+def accepted_versions(if_match: str | None) -> list[int] | None:
+    """The versions an If-Match header accepts, or None when any version will do.
+
+    RFC 9110: `*`, or a list of entity tags compared strongly (a weak tag never matches, and
+    neither does a tag that is not one of ours).
+    """
+    if if_match is None:
+        return None
+    tags = [tag.strip() for tag in if_match.split(",")]
+    if "*" in tags:
+        return None
+    return [
+        int(tag[1:-1])
+        for tag in tags
+        if len(tag) > 2 and tag[0] == tag[-1] == '"' and tag[1:-1].isascii() and tag[1:-1].isdigit()
+    ]
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _overdue(task: Any, now: datetime) -> ColumnElement[bool]:
+    # An instant is overdue once it has passed; a day once it is over everywhere.
+    day_over = literal(now - DAY_OVERDUE_AFTER, UTCDateTime())
+    deadline = case((task.due_all_day, day_over), else_=literal(now, UTCDateTime()))
+    return and_(
+        task.due_date.is_not(None), task.due_date < deadline, task.status != TaskStatus.DONE
+    )
+
+
+def task_conditions(filters: TaskFilters, now: datetime, task: Any = TaskModel) -> list[Any]:
+    """The WHERE clauses for `filters`: every endpoint that filters uses this."""
+    conditions: list[Any] = []
+    if filters.status:
+        conditions.append(task.status.in_(filters.status))
+    if filters.priority:
+        conditions.append(task.priority.in_(filters.priority))
+    if filters.assignee is not None:
+        conditions.append(task.assignee == filters.assignee)
+    if filters.q:
+        # lower() on both sides, in the database: SQLite's is replaced by a Unicode-aware one
+        # (see database.py), so both databases fold case the same way.
+        pattern = func.lower(literal(_like_pattern(filters.q)))
+        conditions.append(
+            or_(
+                func.lower(task.title).like(pattern, escape="\\"),
+                func.lower(task.description).like(pattern, escape="\\"),
+            )
+        )
+    if filters.due_before is not None:
+        conditions.append(task.due_date < filters.due_before)
+    if filters.due_after is not None:
+        conditions.append(task.due_date >= filters.due_after)
+    if filters.overdue is True:
+        conditions.append(_overdue(task, now))
+    elif filters.overdue is False:
+        conditions.append(not_(_overdue(task, now)))
+    return conditions
+
+
+def _meaning_order(dialect: str, column: Any, values: list[str]) -> Any:
+    # PostgreSQL's native enum types already sort in declaration order (low < medium < high);
+    # on SQLite the column is plain text, so map each value to its rank.
+    if dialect == "postgresql":
+        return column
+    return case({value: rank for rank, value in enumerate(values)}, value=column)
+
+
+def _order_by(dialect: str, sort: str, task: Any) -> list[Any]:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    column: Any = {
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+        "due_date": task.due_date,
+        "title": task.title,
+        "priority": _meaning_order(dialect, task.priority, [p.value for p in TaskPriority]),
+        "status": _meaning_order(dialect, task.status, [s.value for s in TaskStatus]),
+    }[key]
+    # The id breaks ties, so pages of equal keys never overlap or skip.
+    order = [column.desc(), task.id.desc()] if descending else [column.asc(), task.id]
+    if key == "due_date":
+        # Tasks without a due date come last either way (the databases disagree by default).
+        order[0] = order[0].nulls_last()
+    return order
+
+
+def list_tasks(session: Session, *, query: TaskListQuery) -> tuple[list[TaskModel], int]:
+    """One page of tasks, and how many tasks match the filters, in one statement.
+
+    The count is the left side of an outer join with the page, so the answer has a row even
+    when the page is empty (past the end): the total is never a second round trip.
+    """
+    now = utcnow()
+    dialect = session.get_bind().dialect.name
+    page = (
+        select(TaskModel)
+        .where(*task_conditions(query, now))
+        .order_by(*_order_by(dialect, query.sort, TaskModel))
+        .limit(query.limit)
+        .offset(query.offset)
+        .subquery("page")
+    )
+    total = (
+        select(func.count().label("total"))
+        .select_from(TaskModel)
+        .where(*task_conditions(query, now))
+        .subquery("total")
+    )
+    task = aliased(TaskModel, page)
+    statement = (
+        select(total.c.total, task)
+        .select_from(total)
+        .outerjoin(page, true())
+        .order_by(*_order_by(dialect, query.sort, task))
+    )
+    rows = session.execute(statement).all()
+    return [row[1] for row in rows if row[1] is not None], rows[0][0]
+
+
+def count_tasks(session: Session, *, filters: TaskFilters | None = None) -> int:
+    statement = select(func.count()).select_from(TaskModel)
+    counted = session.scalar(statement.where(*task_conditions(filters or TaskFilters(), utcnow())))
+    return counted or 0
+
+
+def task_stats(session: Session, *, filters: TaskFilters) -> TaskStats:
+    now = utcnow()
+    overdue = func.sum(case((_overdue(TaskModel, now), 1), else_=0))
+    statement = (
+        select(TaskModel.status, TaskModel.priority, func.count(), overdue)
+        .where(*task_conditions(filters, now))
+        .group_by(TaskModel.status, TaskModel.priority)
+    )
+    by_status = StatusCounts()
+    by_priority = PriorityCounts()
+    total = overdue_total = 0
+    for status, priority, count, overdue_count in session.execute(statement):
+        setattr(by_status, status.value, getattr(by_status, status.value) + count)
+        setattr(by_priority, priority.value, getattr(by_priority, priority.value) + count)
+        total += count
+        overdue_total += overdue_count or 0  # SUM over no rows is NULL
+    return TaskStats(
+        total=total, by_status=by_status, by_priority=by_priority, overdue=overdue_total
+    )
+
+
+def stored_id(task_id: str) -> str:
+    """The stored form of a task id; TaskNotFound, before any round trip, when it cannot be one
+    (so it is a 404, not a 422)."""
+    try:
+        return str(uuid.UUID(task_id))  # braces, capitals, no hyphens, a urn: prefix
+    except ValueError:
+        raise TaskNotFound(task_id) from None
+
+
+def get_task(session: Session, *, task_id: str) -> TaskModel:
+    task = session.get(TaskModel, stored_id(task_id))
+    if task is None:
+        raise TaskNotFound(task_id)
+    return task
+
+
+def create_task(session: Session, *, data: TaskCreate) -> TaskModel:
+    now = utcnow()
+    values = {**data.values(), "id": str(uuid.uuid4()), "created_at": now, "updated_at": now}
+    task = session.scalars(insert(TaskModel).values(version=1, **values).returning(TaskModel)).one()
+    session.commit()
+    return task
+
+
+def _which(task_id: str, if_match: str | None) -> list[ColumnElement[bool]]:
+    """The row a versioned write may touch: this id, at a version If-Match accepts."""
+    conditions = [TaskModel.id == task_id]
+    versions = accepted_versions(if_match)
+    if versions is not None:
+        conditions.append(TaskModel.version.in_(versions))
+    return conditions
+
+
+def _missed(session: Session, task_id: str, if_match: str | None) -> Exception:
+    """Why a versioned write matched no row: a second statement, on this failure path only."""
+    if if_match is not None and session.get(TaskModel, task_id) is not None:
+        return PreconditionFailed(task_id)
+    return TaskNotFound(task_id)
+
+
+def update_task(
+    session: Session, *, task_id: str, changes: dict[str, Any], if_match: str | None
+) -> TaskModel:
+    """Apply a partial update, in one statement that checks and bumps the version itself.
+
+    The version is compared and advanced in SQL, so two writers can never both win: the
+    database orders them, and the second one sees the first one's version.
+    """
+    canonical = stored_id(task_id)
+    statement = (
+        update(TaskModel)
+        .where(*_which(canonical, if_match))
+        .values(**changes, updated_at=utcnow(), version=TaskModel.version + 1)
+        .returning(TaskModel)
+        # The session holds nothing to bring up to date, and RETURNING gives the new row.
+        .execution_options(synchronize_session=False)
+    )
+    task = session.scalars(statement).one_or_none()
+    if task is None:
+        raise _missed(session, canonical, if_match)
+    session.commit()
+    return task
+
+
+def delete_task(session: Session, *, task_id: str, if_match: str | None) -> None:
+    canonical = stored_id(task_id)
+    statement = (
+        delete(TaskModel)
+        .where(*_which(canonical, if_match))
+        .returning(TaskModel.id)
+        .execution_options(synchronize_session=False)
+    )
+    if session.scalar(statement) is None:
+        raise _missed(session, canonical, if_match)
+    session.commit()

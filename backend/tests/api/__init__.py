@@ -1,0 +1,1 @@
+"""The API suite: each resource through the app, on SQLite and PostgreSQL."""

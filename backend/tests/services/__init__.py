@@ -1,0 +1,1 @@
+"""Tests of the query layer and the services beside it."""
