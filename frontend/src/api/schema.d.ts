@@ -209,7 +209,10 @@ export interface components {
             assignee?: string | null;
             /** Description */
             description?: string | null;
-            /** Due Date */
+            /**
+             * Due Date
+             * @description A day (2026-12-01) or an instant (2026-12-01T09:00:00Z)
+             */
             due_date?: string | null;
             /** @default medium */
             priority?: components["schemas"]["TaskPriority"];
@@ -234,6 +237,11 @@ export interface components {
             created_at: string;
             /** Description */
             description: string | null;
+            /**
+             * Due All Day
+             * @description true: due_date is a day (its midnight UTC), shown as a date everywhere
+             */
+            due_all_day: boolean;
             /** Due Date */
             due_date: string | null;
             /** Id */
@@ -276,7 +284,10 @@ export interface components {
             assignee?: string | null;
             /** Description */
             description?: string | null;
-            /** Due Date */
+            /**
+             * Due Date
+             * @description A day (2026-12-01) or an instant (2026-12-01T09:00:00Z)
+             */
             due_date?: string | null;
             priority?: components["schemas"]["TaskPriority"];
             status?: components["schemas"]["TaskStatus"];
@@ -712,15 +723,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Other writers kept changing the task; retry */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description If-Match does not match the task's current ETag */
             412: {
                 headers: {
@@ -807,15 +809,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Other writers kept changing the task; retry */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description If-Match does not match the task's current ETag */
             412: {
                 headers: {
@@ -883,15 +876,6 @@ export interface operations {
             };
             /** @description No task has this id */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Other writers kept changing the task; retry */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

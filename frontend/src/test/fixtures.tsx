@@ -18,6 +18,7 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     priority: 'medium',
     assignee: null,
     due_date: null,
+    due_all_day: false,
     created_at: '2030-01-01T10:00:00Z',
     updated_at: '2030-01-01T10:00:00Z',
     version: 1,
