@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeTask } from '../test/fixtures';
-import { withTaskChanged, withTaskRemoved, type TaskPages } from './cache';
+import { withChanges, withTaskChanged, withTaskRemoved, type TaskPages } from './cache';
 
 function pages(...tasks: ReturnType<typeof makeTask>[]): TaskPages {
   return { pages: [{ tasks, total: tasks.length, offset: 0 }], pageParams: [0] };
@@ -40,5 +40,16 @@ describe('optimistic cache edits', () => {
     const result = withTaskRemoved(pages(a, b), a.id);
     expect(result.pages[0]?.tasks).toEqual([b]);
     expect(result.pages[0]?.total).toBe(1);
+  });
+});
+
+describe('a task as it will be once saved', () => {
+  it('a due date sent as a bare day makes it a day task, one with a time an instant, null neither', () => {
+    const task = makeTask({ due_date: '2030-01-01T10:00:00Z', due_all_day: false });
+    expect(withChanges(task, { due_date: '2026-12-01' })).toMatchObject({ due_date: '2026-12-01', due_all_day: true });
+    const day = makeTask({ due_date: '2026-12-01T00:00:00Z', due_all_day: true });
+    expect(withChanges(day, { due_date: '2026-12-01T09:00:00.000Z' })).toMatchObject({ due_all_day: false });
+    expect(withChanges(day, { due_date: null })).toMatchObject({ due_date: null, due_all_day: false });
+    expect(withChanges(day, { title: 'Renamed' })).toMatchObject({ title: 'Renamed', due_all_day: true });
   });
 });

@@ -1,9 +1,16 @@
 // Optimistic edits of cached task lists: where a changed, new or deleted task belongs in each cached query.
 import type { InfiniteData } from '@tanstack/react-query';
 import type { TaskPage } from './client';
-import type { Task, TaskFilters } from './types';
+import { isDayValue, type Task, type TaskFilters, type TaskUpdate } from './types';
 
 export type TaskPages = InfiniteData<TaskPage, number>;
+
+/** The task as it will be once `changes` are saved: a due date sent as a bare day makes it a day task, as the API does. */
+export function withChanges(task: Task, changes: TaskUpdate): Task {
+  const next = { ...task, ...changes };
+  if (changes.due_date === undefined) return next;
+  return { ...next, due_all_day: changes.due_date !== null && isDayValue(changes.due_date) };
+}
 
 /** Whether a task still belongs in a list filtered by status (the field a board move changes). */
 function fitsStatus(task: Task, filters: Partial<TaskFilters>): boolean {

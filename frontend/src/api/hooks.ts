@@ -1,7 +1,7 @@
 // TanStack Query hooks: the only way components read or change server state.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
-import { withTaskChanged, withTaskRemoved, type TaskPages } from './cache';
+import { withChanges, withTaskChanged, withTaskRemoved, type TaskPages } from './cache';
 import { createTask, deleteTask, getHealth, getStats, getTask, listTasks, updateTask, type Connection } from './client';
 import { OwnWrites } from './ownWrites';
 import { queryKeys, type TaskListParams } from './queryKeys';
@@ -161,7 +161,7 @@ export function useUpdateTask() {
       return saved;
     },
     onMutate: async ({ task, changes }) => {
-      const next: Task = { ...task, ...changes };
+      const next = withChanges(task, changes);
       const snapshot = await applyOptimistically(client, (data, params) => withTaskChanged(data, next, params.filters));
       return { snapshot };
     },

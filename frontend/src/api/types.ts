@@ -30,5 +30,10 @@ export type SortField = Exclude<SortKey, `-${string}`>;
  */
 export type TaskFilters = { [K in 'status' | 'priority' | 'assignee' | 'overdue' | 'q']-?: NonNullable<TaskFilterQuery[K]> };
 
+/** The API reads a due date sent as a bare `YYYY-MM-DD` as a day (`due_all_day`), one with a time as an instant. */
+export function isDayValue(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value);
+}
+
 /** The API's own limits, mirrored so forms can stop obvious mistakes before a round trip. */
 export const LIMITS = { title: 200, description: 1000, assignee: 100 } as const;

@@ -2,7 +2,8 @@
 import { useDraggable } from '@dnd-kit/core';
 import { useEffect, useRef, type KeyboardEventHandler, type PointerEventHandler, type ReactNode } from 'react';
 import type { Task, TaskStatus } from '../api/types';
-import { formatDueDate, isOverdue } from '../tasks/dates';
+import { isOverdue } from '../tasks/dates';
+import { DueTime } from '../tasks/DueTime';
 import { PRIORITY_LABELS } from '../tasks/labels';
 
 interface Props {
@@ -36,10 +37,10 @@ export function TaskCardBody({ task, onOpen, handle }: Props & { handle?: ReactN
       <div className="card__meta">
         <span className={`badge badge--${task.priority}`}>{PRIORITY_LABELS[task.priority]}</span>
         {task.assignee && <span className="card__assignee">@{task.assignee}</span>}
-        {task.due_date && (
-          <span className={`card__due${overdue ? ' is-overdue' : ''}`}>
+        {task.due_date !== null && (
+          <span className={`card__due${overdue ? ' is-overdue' : ''}`} data-testid="task-due">
             {overdue && <strong>Overdue · </strong>}
-            <time dateTime={task.due_date}>{formatDueDate(task.due_date)}</time>
+            <DueTime due={task} />
           </span>
         )}
       </div>

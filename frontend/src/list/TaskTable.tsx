@@ -3,7 +3,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import { useTaskList } from '../api/hooks';
 import type { SortField, SortKey, Task, TaskFilters } from '../api/types';
-import { formatDate, formatDueDate, isOverdue } from '../tasks/dates';
+import { formatDate, isOverdue } from '../tasks/dates';
+import { DueTime } from '../tasks/DueTime';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../tasks/labels';
 
 const ROW_HEIGHT = 48;
@@ -157,10 +158,10 @@ export function TaskTable({ filters, sort, onSort, onOpen }: Props) {
                   </td>
                   <td className="col-assignee">{task.assignee ?? '—'}</td>
                   <td className="col-due">
-                    {task.due_date ? (
-                      <span className={overdue ? 'is-overdue' : undefined}>
+                    {task.due_date !== null ? (
+                      <span className={overdue ? 'is-overdue' : undefined} data-testid="task-due">
                         {overdue && <strong>Overdue · </strong>}
-                        <time dateTime={task.due_date}>{formatDueDate(task.due_date)}</time>
+                        <DueTime due={task} />
                       </span>
                     ) : (
                       '—'

@@ -5,7 +5,7 @@ import { useCreateTask } from '../api/hooks';
 import { useNotify } from '../notices/notices';
 import { Modal } from './Modal';
 import { TaskFields } from './TaskFields';
-import { EMPTY_FORM, createBody, type TaskFormValues } from './taskForm';
+import { EMPTY_FORM, createBody, formProblems, type TaskFormValues } from './taskForm';
 
 export function CreateTaskDialog({ onClose }: { onClose: () => void }) {
   const [values, setValues] = useState<TaskFormValues>(EMPTY_FORM);
@@ -21,6 +21,9 @@ export function CreateTaskDialog({ onClose }: { onClose: () => void }) {
         onSubmit={(e) => {
           e.preventDefault();
           setFormError(null);
+          const problems = formProblems(values);
+          setErrors(problems);
+          if (Object.keys(problems).length > 0) return;
           create.mutate(createBody(values), {
             onSuccess: (task) => {
               notify({ tone: 'info', message: `Created “${task.title}”.` });

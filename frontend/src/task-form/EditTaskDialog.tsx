@@ -6,7 +6,7 @@ import type { Task } from '../api/types';
 import { useNotify } from '../notices/notices';
 import { Modal } from './Modal';
 import { TaskFields } from './TaskFields';
-import { formFromTask, updateBody, type TaskFormValues } from './taskForm';
+import { formFromTask, formProblems, updateBody, type TaskFormValues } from './taskForm';
 
 interface Props {
   taskId: string;
@@ -75,6 +75,9 @@ function EditForm({ task, onReload, onClose }: FormProps) {
       className="task-form"
       onSubmit={(e) => {
         e.preventDefault();
+        const problems = formProblems(values, formFromTask(base));
+        setErrors(problems);
+        if (Object.keys(problems).length > 0) return;
         const changes = updateBody(base, values);
         if (Object.keys(changes).length === 0) {
           onClose();

@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import { ApiError } from '../api/errors';
 import { useCreateTask } from '../api/hooks';
 import { LIMITS } from '../api/types';
+import { normalizeText, titleProblem } from './textRules';
 
 export function QuickAdd() {
   const id = useId();
@@ -16,9 +17,11 @@ export function QuickAdd() {
       onSubmit={(e) => {
         e.preventDefault();
         if (title.trim() === '') return;
-        setError(null);
+        const problem = titleProblem(title);
+        setError(problem ?? null);
+        if (problem !== undefined) return;
         create.mutate(
-          { title },
+          { title: normalizeText(title) },
           {
             onSuccess: () => {
               setTitle('');

@@ -101,34 +101,50 @@ export function TaskFields({ values, errors, onChange, disabled = false }: Props
           {error('priority')}
         </div>
       </div>
+      <div className="field">
+        <label htmlFor={`${id}-assignee`}>Assignee</label>
+        <input
+          id={`${id}-assignee`}
+          name="assignee"
+          maxLength={LIMITS.assignee}
+          value={values.assignee}
+          onChange={(e) => {
+            set('assignee', e.target.value);
+          }}
+          {...described('assignee')}
+        />
+        {error('assignee')}
+      </div>
       <div className="field-row">
         <div className="field">
-          <label htmlFor={`${id}-assignee`}>Assignee</label>
+          <label htmlFor={`${id}-due-date`}>Due date</label>
           <input
-            id={`${id}-assignee`}
-            name="assignee"
-            maxLength={LIMITS.assignee}
-            value={values.assignee}
+            id={`${id}-due-date`}
+            name="dueDate"
+            type="date"
+            value={values.dueDate}
             onChange={(e) => {
-              set('assignee', e.target.value);
-            }}
-            {...described('assignee')}
-          />
-          {error('assignee')}
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-due`}>Due</label>
-          <input
-            id={`${id}-due`}
-            name="due"
-            type="datetime-local"
-            value={values.due}
-            onChange={(e) => {
-              set('due', e.target.value);
+              set('dueDate', e.target.value);
             }}
             {...described('due_date')}
           />
           {error('due_date')}
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-due-time`}>Due time (optional)</label>
+          <input
+            id={`${id}-due-time`}
+            name="dueTime"
+            type="time"
+            value={values.dueTime}
+            aria-describedby={`${id}-due-time-hint`}
+            onChange={(e) => {
+              set('dueTime', e.target.value);
+            }}
+          />
+          <p id={`${id}-due-time-hint`} className="field__hint field__hint--start">
+            Without a time, the task is due on that day, the same date everywhere.
+          </p>
         </div>
       </div>
     </fieldset>

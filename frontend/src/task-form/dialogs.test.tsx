@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { makeTask, renderWithClient } from '../test/fixtures';
 import { API, server } from '../test/server';
 import { CreateTaskDialog } from './CreateTaskDialog';
 import { EditTaskDialog } from './EditTaskDialog';
+import { QuickAdd } from './QuickAdd';
 
 function quietLists() {
   server.use(
@@ -19,7 +20,7 @@ describe('CreateTaskDialog', () => {
     quietLists();
     server.use(
       http.post(`${API}/tasks`, () =>
-        HttpResponse.json({ detail: [{ loc: ['body', 'title'], msg: 'Title must not be blank', type: 'value_error' }] }, { status: 422 }),
+        HttpResponse.json({ detail: [{ loc: ['body', 'title'], msg: 'Title is already taken', type: 'value_error' }] }, { status: 422 }),
       ),
     );
     const user = userEvent.setup();
@@ -32,16 +33,67 @@ describe('CreateTaskDialog', () => {
       />,
     );
     const dialog = screen.getByRole('dialog', { name: 'New task' });
-    await user.type(within(dialog).getByLabelText('Title'), '   ');
+    await user.type(within(dialog).getByLabelText('Title'), 'Taken');
     await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
 
     const title = await within(dialog).findByLabelText('Title');
     await waitFor(() => {
       expect(title).toHaveAttribute('aria-invalid', 'true');
     });
-    expect(title).toHaveAccessibleDescription('Title must not be blank');
+    expect(title).toHaveAccessibleDescription('Title is already taken');
     expect(within(dialog).getByLabelText('Description')).not.toHaveAttribute('aria-invalid');
     expect(closed).toBe(false);
+  });
+
+  it('refuses a title of spaces and invisible characters on its field, without a request', async () => {
+    quietLists();
+    let posted = false;
+    server.use(
+      http.post(`${API}/tasks`, () => {
+        posted = true;
+        return HttpResponse.json(makeTask(), { status: 201 });
+      }),
+    );
+    const user = userEvent.setup();
+    renderWithClient(<CreateTaskDialog onClose={() => undefined} />);
+    const dialog = screen.getByRole('dialog', { name: 'New task' });
+    await user.type(within(dialog).getByLabelText('Title'), ' \u200b\u2060 \u200f');
+    await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
+
+    const title = within(dialog).getByLabelText('Title');
+    await waitFor(() => {
+      expect(title).toHaveAttribute('aria-invalid', 'true');
+    });
+    expect(title).toHaveAccessibleDescription('Enter a title: spaces and invisible characters alone do not count.');
+    expect(posted).toBe(false);
+  });
+
+  it('a date without a time is sent as a day', async () => {
+    quietLists();
+    let body: unknown;
+    server.use(
+      http.post(`${API}/tasks`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json(makeTask({ title: 'Day', due_date: '2026-12-01T00:00:00Z', due_all_day: true }), { status: 201 });
+      }),
+    );
+    const user = userEvent.setup();
+    let closed = false;
+    renderWithClient(
+      <CreateTaskDialog
+        onClose={() => {
+          closed = true;
+        }}
+      />,
+    );
+    const dialog = screen.getByRole('dialog', { name: 'New task' });
+    await user.type(within(dialog).getByLabelText('Title'), 'Day');
+    fireEvent.change(within(dialog).getByLabelText('Due date'), { target: { value: '2026-12-01' } });
+    await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
+    await waitFor(() => {
+      expect(closed).toBe(true);
+    });
+    expect(body).toMatchObject({ title: 'Day', due_date: '2026-12-01' });
   });
 
   it('sends the whole form and closes on success', async () => {
@@ -76,6 +128,29 @@ describe('CreateTaskDialog', () => {
 });
 
 describe('EditTaskDialog', () => {
+  it('opens a day task as a day (a date, no time) and saves an unrelated change without touching it', async () => {
+    quietLists();
+    const task = makeTask({ title: 'Day task', due_date: '2026-12-01T00:00:00Z', due_all_day: true });
+    let body: unknown;
+    server.use(
+      http.get(`${API}/tasks/${task.id}`, () => HttpResponse.json(task)),
+      http.patch(`${API}/tasks/${task.id}`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json({ ...task, priority: 'high', version: 2 });
+      }),
+    );
+    const user = userEvent.setup();
+    renderWithClient(<EditTaskDialog taskId={task.id} onClose={() => undefined} />);
+    const dialog = screen.getByRole('dialog', { name: 'Edit task' });
+    expect(await within(dialog).findByLabelText('Due date')).toHaveValue('2026-12-01');
+    expect(within(dialog).getByLabelText('Due time (optional)')).toHaveValue('');
+    await user.selectOptions(within(dialog).getByLabelText('Priority'), 'high');
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => {
+      expect(body).toEqual({ priority: 'high' });
+    });
+  });
+
   it('on 412 says someone else changed the task, and Reload shows their version', async () => {
     quietLists();
     const mine = makeTask({ title: 'Original', version: 1 });
@@ -136,5 +211,30 @@ describe('EditTaskDialog', () => {
       expect(closed).toBe(true);
     });
     expect(deletedWith).toBe('"4"');
+  });
+});
+
+describe('QuickAdd', () => {
+  it('refuses an invisible title with a message, and sends a title NFC-normalised', async () => {
+    quietLists();
+    const posted: unknown[] = [];
+    server.use(
+      http.post(`${API}/tasks`, async ({ request }) => {
+        posted.push(await request.json());
+        return HttpResponse.json(makeTask(), { status: 201 });
+      }),
+    );
+    const user = userEvent.setup();
+    renderWithClient(<QuickAdd />);
+    const input = screen.getByLabelText('Quick add a task');
+    await user.type(input, '\u200b\u200d{Enter}');
+    expect(input).toHaveAccessibleDescription('Enter a title: spaces and invisible characters alone do not count.');
+    expect(posted).toEqual([]);
+
+    await user.clear(input);
+    await user.type(input, 'Cafe\u0301{Enter}');
+    await waitFor(() => {
+      expect(posted).toEqual([{ title: 'Caf\u00e9' }]);
+    });
   });
 });
