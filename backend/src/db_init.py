@@ -1,20 +1,23 @@
-"""The data tool: python -m src.db_init {init,reset,seed,export,import} [--database URL]."""
+"""The data tool: python -m src.db_init {init,reset,seed,export,import} [--database-env NAME]."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import random
 import sys
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import timedelta
+from datetime import UTC, time, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from alembic import command
 from pydantic import ConfigDict, Field, ValidationError
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, insert, make_url, select, text, update
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from src.config import get_settings
@@ -24,7 +27,16 @@ from src.schemas import TaskCreate, TaskRead, UtcDatetime
 
 EXPORT_FORMAT = "taskflow-export"
 BATCH = 1000
-CONTENT_FIELDS = ("title", "description", "status", "priority", "assignee", "due_date")
+# What a task says, as opposed to its identity and history (id, timestamps, version).
+CONTENT_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "priority",
+    "assignee",
+    "due_date",
+    "due_all_day",
+)
 # Records without an id get one derived from their content, so importing twice still matches.
 ID_NAMESPACE = uuid.UUID("6f1c2a57-4b8e-4d1e-9a55-3f0f3c1b7d20")
 
@@ -42,6 +54,7 @@ class TaskImport(TaskCreate):
     created_at: UtcDatetime | None = None
     updated_at: UtcDatetime | None = None
     version: int | None = Field(default=None, ge=1)
+    due_all_day: bool | None = None
 
 
 # --- init and reset -------------------------------------------------------------------------
@@ -197,8 +210,10 @@ def validate_records(records: Sequence[Any]) -> list[dict[str, Any]]:
             field = ".".join(str(part) for part in first["loc"]) or "(record)"
             raise ImportError_(f"{label}: field {field!r}: {first['msg']}") from exc
         row = task.model_dump(include=set(CONTENT_FIELDS))
+        row["due_all_day"] = due_all_day(task)
+        # Derived from the fields there were before due_all_day, so ids stay what they were.
         task_id = task.id or uuid.uuid5(
-            ID_NAMESPACE, task.model_dump_json(include=set(CONTENT_FIELDS))
+            ID_NAMESPACE, task.model_dump_json(include=set(CONTENT_FIELDS) - {"due_all_day"})
         )
         row["id"] = str(task_id)
         if row["id"] in seen:
@@ -207,8 +222,23 @@ def validate_records(records: Sequence[Any]) -> list[dict[str, Any]]:
         now = utcnow()
         row["created_at"] = task.created_at or now
         row["updated_at"] = task.updated_at or row["created_at"]
+        row["version"] = task.version or 1
         rows.append(row)
     return rows
+
+
+MIDNIGHT_UTC = time(0, tzinfo=UTC)
+
+
+def due_all_day(task: TaskImport) -> bool:
+    """The record's own flag (this tool's exports carry it); for a record without one, a due
+    date at midnight UTC is a day, as migration 0003 decided for the tasks that existed then
+    (and as a due date sent as "2026-12-01" is read)."""
+    if task.due_date is None:
+        return False
+    if task.due_all_day is not None:
+        return task.due_all_day
+    return task.due_date.timetz() == MIDNIGHT_UTC
 
 
 def import_rows(
@@ -244,13 +274,45 @@ def import_rows(
     return inserted, updated
 
 
+def replace_rows(connection: Connection, rows: Sequence[dict[str, Any]], progress: TextIO) -> int:
+    """Make the table hold exactly `rows`, ids, timestamps and versions as given; returns how many
+    tasks were there before. The caller's transaction makes it all-or-nothing."""
+    if connection.dialect.name == "postgresql":
+        # Writers wait until the restore commits (readers do not), so no task written meanwhile
+        # survives beside the restored ones or is lost half-way.
+        connection.execute(text("LOCK TABLE tasks IN SHARE ROW EXCLUSIVE MODE"))
+    # Core statements on the table: the ORM's version counter would set every version to 1.
+    table = cast(Table, TaskModel.__table__)
+    removed = connection.execute(delete(table)).rowcount
+    done = 0
+    for batch in _batches(rows):
+        connection.execute(insert(table), batch)
+        done += len(batch)
+        if len(rows) > BATCH:
+            print(f"import: {done}/{len(rows)} records", file=progress, flush=True)
+    return removed
+
+
 def cmd_import(engine: Engine, args: argparse.Namespace) -> int:
+    if args.replace and not args.yes:
+        print(
+            f"import --replace deletes every task that is not in {args.file}; "
+            "run again with --yes to confirm",
+            file=sys.stderr,
+        )
+        return 2
     try:
         rows = validate_records(load_records(Path(args.file)))
     except ImportError_ as exc:
         print(f"import failed, nothing was written: {exc}", file=sys.stderr)
         return 1
     init_db(engine)
+    if args.replace:
+        with engine.begin() as connection:
+            removed = replace_rows(connection, rows, sys.stderr)
+        refresh_statistics(engine)
+        print(f"restored {len(rows)} tasks from {args.file}, in place of the {removed} there were")
+        return 0
     with make_sessionmaker(engine).begin() as session:
         inserted, updated = import_rows(session, rows, sys.stderr)
     refresh_statistics(engine)
@@ -272,8 +334,25 @@ COMMANDS = {
 
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--database", metavar="URL", help="database URL (default: DATABASE_URL or SQLite file)"
+    where = common.add_mutually_exclusive_group()
+    where.add_argument(
+        "--database-env",
+        metavar="NAME",
+        help="read the database URL from environment variable NAME "
+        "(default: DATABASE_URL, then backend/.env, then the SQLite file)",
+    )
+    where.add_argument(
+        "--database-prompt",
+        action="store_true",
+        help="ask for the database URL (typed without echo)",
+    )
+    # A URL on the command line is in the process list and the shell's history: fine for a
+    # local file or a throwaway server, not for a password that matters (see database_url).
+    where.add_argument(
+        "--database",
+        metavar="URL",
+        help="the database URL itself (a URL with a password is warned about: it ends up in "
+        "the process list and the shell's history)",
     )
     root = argparse.ArgumentParser(prog="python -m src.db_init", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -287,12 +366,58 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
     imp = sub.add_parser("import", parents=[common], help="load tasks from a JSON file")
     imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="restore: the database then holds exactly FILE's tasks, versions and timestamps "
+        "included (every other task is deleted)",
+    )
+    imp.add_argument("--yes", action="store_true", help="confirm --replace")
     return root
+
+
+class DatabaseNotGiven(Exception):
+    """--database-env names a variable that is not set, or the prompt got nothing."""
+
+
+def database_url(args: argparse.Namespace) -> str:
+    """The URL to work on, read so that its password stays out of argv and shell history."""
+    if args.database_prompt:
+        url = getpass.getpass("Database URL (not shown): ").strip()
+        if not url:
+            raise DatabaseNotGiven("no database URL was entered")
+        return url
+    if args.database_env:
+        url = os.environ.get(args.database_env, "").strip()
+        if not url:
+            raise DatabaseNotGiven(f"--database-env {args.database_env}: that variable is not set")
+        return url
+    if args.database:
+        if _has_password(args.database):
+            print(
+                "warning: --database puts the database password in the process list and the "
+                "shell's history; use --database-env NAME or --database-prompt",
+                file=sys.stderr,
+            )
+        return str(args.database)
+    return get_settings().database_url
+
+
+def _has_password(url: str) -> bool:
+    try:
+        return bool(make_url(url).password)
+    except ArgumentError:
+        return False  # not a URL: make_engine says so
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    engine = make_engine(args.database or get_settings().database_url)
+    try:
+        url = database_url(args)
+    except DatabaseNotGiven as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(url)
     try:
         return COMMANDS[args.command](engine, args)
     finally:
