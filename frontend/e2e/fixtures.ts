@@ -11,6 +11,8 @@ export interface ApiTask {
   priority: 'low' | 'medium' | 'high';
   assignee: string | null;
   due_date: string | null;
+  /** true when due_date is a day (sent as `YYYY-MM-DD`), answered as its midnight UTC. */
+  due_all_day: boolean;
   version: number;
 }
 
