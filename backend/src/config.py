@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from src import __version__
@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     @classmethod
     def upper_log_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def production_names_its_origins(self) -> Settings:
+        # With `*`, any web page a signed-in person visits could call the API from their
+        # browser: in production the web app's own origin must be named.
+        if self.is_production and "*" in self.cors_origins:
+            raise ValueError("CORS_ORIGINS=* is refused when ENVIRONMENT=production")
+        return self
 
     @property
     def version(self) -> str:

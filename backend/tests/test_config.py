@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from src.config import Settings
 from src.database import database_url, make_engine, storage_name
@@ -64,3 +69,26 @@ def test_invalid_settings_fail_at_startup(monkeypatch: pytest.MonkeyPatch) -> No
 
     with pytest.raises(ValueError, match="db_pool_size"):
         Settings(_env_file=None)
+
+
+def test_production_refuses_any_origin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("CORS_ORIGINS", "https://taskflow-web.onrender.com, *")
+    with pytest.raises(ValidationError, match=r"CORS_ORIGINS=\* is refused"):
+        Settings(_env_file=None)
+
+    monkeypatch.setenv("ENVIRONMENT", "development")
+    assert Settings(_env_file=None).cors_origins[-1] == "*"
+
+
+def test_the_engine_keeps_statement_parameters_out_of_logged_errors(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'hidden.db'}")
+    insert = text("INSERT INTO t VALUES (:x)")
+    with pytest.raises(IntegrityError) as failure, engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x TEXT UNIQUE)"))
+        connection.execute(insert, {"x": "a secret task title"})
+        connection.execute(insert, {"x": "a secret task title"})
+
+    # What a logged error shows: the statement, never a task's content.
+    assert "INSERT INTO t" in str(failure.value)
+    assert "a secret task title" not in str(failure.value)

@@ -219,3 +219,61 @@ def test_json_with_charset_is_accepted(client: TestClient) -> None:
     )
 
     assert response.status_code == 201
+
+
+def test_text_is_stored_in_its_composed_form(client: TestClient) -> None:
+    decomposed = "Cafe\u0301 au lait"
+    task = client.post(
+        "/tasks", json={"title": decomposed, "description": decomposed, "assignee": "Zoe\u0308"}
+    ).json()
+
+    assert (task["title"], task["description"], task["assignee"]) == (
+        "Café au lait",
+        "Café au lait",
+        "Zoë",
+    )
+    # Searching either spelling finds it.
+    assert len(client.get("/tasks", params={"q": "cafe\u0301"}).json()) == 1
+    assert len(client.get("/tasks", params={"assignee": "Zoe\u0308"}).json()) == 1
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["\u200b", "\u200b \u200d", "\u202e\u2066\u2069", "\ufeff", "\u2060\u00ad", "\U000e0001"],
+)
+def test_a_title_of_invisible_characters_is_blank_and_refused(
+    client: TestClient, title: str
+) -> None:
+    response = client.post("/tasks", json={"title": title})
+
+    assert response.status_code == 422
+    assert "blank" in response.json()["detail"][0]["msg"]
+    assert client.get("/tasks/count").json() == {"total": 0}
+
+
+@pytest.mark.parametrize("field", ["title", "assignee"])
+@pytest.mark.parametrize("control", ["\n", "\t", "\r", "\x07", "\x1b", "\x7f", "\x85"])
+def test_control_characters_are_refused_in_title_and_assignee(
+    client: TestClient, field: str, control: str
+) -> None:
+    response = client.post("/tasks", json={"title": "ok", field: f"a{control}b"})
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", field]
+
+
+def test_a_description_keeps_tabs_and_line_breaks_but_no_other_control_character(
+    client: TestClient,
+) -> None:
+    kept = client.post("/tasks", json={"title": "t", "description": "line 1\r\nline\t2\n"})
+    refused = client.post("/tasks", json={"title": "t", "description": "bell\x07"})
+
+    assert kept.status_code == 201 and kept.json()["description"] == "line 1\r\nline\t2\n"
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "description"]
+
+
+def test_visible_text_with_invisible_characters_inside_is_kept(client: TestClient) -> None:
+    # Zero-width joiners hold emoji sequences and some scripts together.
+    title = "Family \U0001f468\u200d\U0001f469\u200d\U0001f467 trip"
+    assert client.post("/tasks", json={"title": title}).json()["title"] == title

@@ -232,3 +232,34 @@ def test_documented_patterns_accept_exactly_what_validation_accepts(
         except ValidationError:
             valid = False
         assert (re.search(pattern, text) is not None) == valid, repr(text)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/", None),
+        ("GET", "/health", None),
+        ("GET", "/tasks", None),
+        ("GET", "/tasks/{id}", None),
+        ("GET", "/tasks/00000000-0000-4000-8000-000000000000", None),
+        ("GET", "/tasks/count", None),
+        ("GET", "/tasks/stats", None),
+        ("POST", "/tasks", {"title": "new"}),
+        ("POST", "/tasks", {"title": ""}),
+        ("PATCH", "/tasks/{id}", {"title": "changed"}),
+        ("DELETE", "/tasks/{id}", None),
+        ("HEAD", "/tasks", None),
+        ("GET", "/nothing-here", None),
+        ("GET", "/openapi.json", None),
+    ],
+)
+def test_every_answer_is_nosniff_and_task_answers_are_not_stored(
+    client: TestClient, make_task: MakeTask, method: str, path: str, body: object
+) -> None:
+    task = make_task()
+
+    response = client.request(method, path.format(id=task["id"]), json=body)
+
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    if path.startswith(("/tasks", "/health")):
+        assert response.headers["Cache-Control"] == "no-store"
