@@ -22,8 +22,8 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
-    # Pool sizing per worker process. The task routes run in pool_size threads (app.py's
-    # RequestThreads): a request never holds a thread while it waits for a connection.
+    # Pool sizing per worker process. FastAPI's thread pool runs pool_size routes at once (app.py
+    # sizes anyio's limiter at start-up), so a route rarely waits for a connection.
     # The overflow serves the rest (the /health probe, start-up); its connections are closed
     # after use.
     db_pool_size: int = Field(default=20, ge=1)

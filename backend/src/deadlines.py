@@ -152,7 +152,7 @@ def connection_class(deadlines: RoundTripDeadlines) -> type[PgConnection]:
             # Outside a transaction there is nothing to end: psycopg2 would send nothing, yet let
             # go of the GIL twice to do so (each time, another thread may take it and this one
             # waits its turn back). The pool rolls back every connection it takes back, and most
-            # of them only read, in autocommit (see direct_reads). A closed connection still goes
+            # the app's are in autocommit (database.make_engine). A closed connection still goes
             # to psycopg2, which raises, so that the pool discards it.
             if self.status != STATUS_BEGIN and not self.closed:
                 return
