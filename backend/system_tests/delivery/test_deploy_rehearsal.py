@@ -19,6 +19,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -322,3 +323,11 @@ def test_static_site_builds_an_index_whose_bundle_calls_vite_api_url(
     assert any(REHEARSAL_API_URL in f.read_text(errors="replace") for f in bundle), (
         f"no file of the bundle ({[f.name for f in bundle]}) contains VITE_API_URL"
     )
+    # The page's own policy lets it call exactly the API it was built for (render.yaml's header
+    # names no API host: a suffixed service name would break it), and comes before any script.
+    policies = re.findall(
+        r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', html, flags=re.I
+    )
+    assert len(policies) == 1, "index.html must carry one Content-Security-Policy meta element"
+    assert unescape(policies[0]) == f"connect-src 'self' {REHEARSAL_API_URL}"
+    assert html.index("Content-Security-Policy") < html.index("<script")
