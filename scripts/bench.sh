@@ -1,9 +1,27 @@
 #!/usr/bin/env bash
 # The load benchmark (`make bench`): TaskFlow on a local PostgreSQL with 10,000 tasks, against the
-# ceiling app, with and without a 1 ms database round trip. Takes about 10 minutes on 2 cores.
+# ceiling app, with and without a 1 ms database round trip, PostgreSQL counting the statements
+# of every request. Takes about 10 minutes on 2 cores (BENCH_SECONDS=3 for a quick look).
 # Writes backend/bench/results/latest.{json,png} and the figures in docs/PERFORMANCE.md.
+#
+# Needs: 2 cores; wrk and taskset (Debian: apt-get install wrk util-linux); PostgreSQL server
+# binaries with contrib's pg_stat_statements (Debian: postgresql-15, or set PG_BINDIR); uv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
+
+missing=()
+for tool in wrk taskset; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "bench: missing ${missing[*]} (Debian: apt-get install wrk util-linux)" >&2
+  exit 1
+fi
+
+# The backend's locked dependencies only: the frontend is not benchmarked, and `npm ci` would
+# replace node_modules under anyone else working in this tree.
+# shellcheck source=scripts/bootstrap-uv.sh
+source scripts/bootstrap-uv.sh
+(cd backend && uv sync --locked --quiet)
 cd backend
 exec uv run --frozen python -m bench.run "$@"
