@@ -115,7 +115,7 @@ def _extra_round_trips(results: list[RunResult], scenario: str) -> str:
     stalled = sum(1 for r in runs if r.requests_counted != r.requests_sent)
     notes = []
     if stalled:
-        notes.append(f"{stalled} runs not wholly counted: requests unanswered")
+        notes.append(f"{stalled} of its runs counted in part: requests left unanswered")
     if pings:
         with_pings = round_trips(results, scenario)[1]
         notes.append(f"{pings} pool pings, {_number(with_pings)} with them")

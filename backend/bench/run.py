@@ -75,6 +75,7 @@ SERVER_CPU, LOAD_CPU = "0", "1"
 TARGET_ADDED_RTT_MS = 1.0
 APP_ENV = {"ENVIRONMENT": "production", "LOG_LEVEL": "INFO"}
 REPO = BACKEND_DIR.parent
+APP = "src.app:app"
 # The committed run of 2026-11-24 05:05 on the code before issue 21 (its own request threads,
 # direct reads, orjson; a transaction per write): the figures "before" beside today's.
 BEFORE = BACKEND_DIR / "bench" / "results" / "before-issue-21.json"
@@ -233,8 +234,11 @@ def app_phase(
     seconds: float,
     delayed: bool,
     warmup: float,
+    app: str,
 ) -> list[RunResult]:
-    server = PinnedAppServer(url, cpus=SERVER_CPU, env=APP_ENV, extra_args=PRODUCTION_FLAGS)
+    server = PinnedAppServer(
+        url, cpus=SERVER_CPU, env=APP_ENV, app=app, extra_args=PRODUCTION_FLAGS
+    )
     server.start()
     try:
         health = httpx.get(f"{server.url}/health", timeout=10).json()
@@ -293,6 +297,9 @@ def main() -> int:
         "--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", DEFAULT_SECONDS))
     )
     parser.add_argument("--warmup", type=float, default=3.0)
+    # Another ASGI app in TaskFlow's place (module:attribute, importable from backend/ or
+    # PYTHONPATH): a candidate change measured the same way. Keep its figures out of the docs.
+    parser.add_argument("--app", default=APP)
     parser.add_argument("--out", type=Path, default=BACKEND_DIR / "bench" / "results")
     parser.add_argument("--docs", type=Path, default=REPO / "docs" / "PERFORMANCE.md")
     args = parser.parse_args()
@@ -337,14 +344,14 @@ def main() -> int:
         data.seed()
         log("phase: app directly on PostgreSQL")
         results = app_phase(postgres, url, data, counter, args.seconds, delayed=False,
-                            warmup=args.warmup)  # fmt: skip
+                            warmup=args.warmup, app=args.app)  # fmt: skip
         speed["between phases"] = core_speed_ms()
         proxy, proxy_measured = start_calibrated_proxy(postgres, url, workdir)
         try:
             log("phase: app through the delay proxy")
             proxied_url = url.replace(f":{postgres.port}/", f":{proxy.port}/")
             results += app_phase(postgres, proxied_url, data, counter, args.seconds,
-                                 delayed=True, warmup=args.warmup)  # fmt: skip
+                                 delayed=True, warmup=args.warmup, app=args.app)  # fmt: skip
         finally:
             proxy.stop()
         proxy_measured.update(
@@ -372,7 +379,7 @@ def main() -> int:
         "slices_per_run": slice_count,
         "drain_seconds_per_slice": DRAIN_SECONDS,
         "tasks": TASKS,
-        "server": f"uvicorn src.app:app {' '.join(PRODUCTION_FLAGS)}",
+        "server": f"uvicorn {args.app} {' '.join(PRODUCTION_FLAGS)}",
         "machine": info,
         "delay_proxy": proxy_measured,
         "targets": judged,
