@@ -325,8 +325,9 @@ def chart(results: list[RunResult], ceiling: list[RunResult], path: Path) -> Non
             conns = [r.connections for r in runs]
             ax_rps.plot(conns, [r.requests_per_s for r in runs], style, color=colors[scenario],
                         label=label)  # fmt: skip
-            ax_p99.plot(conns, [r.p99_ms for r in runs], style, color=colors[scenario],
-                        label=label)  # fmt: skip
+            # A run that answered nothing (a stall) has no latency to plot: a gap.
+            p99s = [r.p99_ms if r.requests else float("nan") for r in runs]
+            ax_p99.plot(conns, p99s, style, color=colors[scenario], label=label)
     if ceiling:
         runs = sorted(ceiling, key=lambda r: r.connections)
         conns = [r.connections for r in runs]
