@@ -63,10 +63,21 @@ _DESCRIPTION_CONTROL_RE = re.compile(f"[{_regex_class(DESCRIPTION_CONTROL)}]")
 _VISIBLE_RE = re.compile(f"[^{_regex_class(CONTROL + FORMAT + WHITESPACE)}]")
 
 
-def _nfc(value: object) -> object:
-    # One spelling per text: "é" typed as one character or as e + combining accent is stored,
-    # searched and compared as the same string.
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+def _nfc(max_length: int) -> AfterValidator:
+    """One spelling per text: "é" typed as one character or as e + combining accent is stored,
+    searched and compared as the same string.
+
+    After the length constraints (a validator before them made pydantic count the length before
+    trimming), and checked again: composing can lengthen a text (U+0F73 becomes two characters).
+    """
+
+    def compose(value: str) -> str:
+        value = unicodedata.normalize("NFC", value)
+        if len(value) > max_length:
+            raise ValueError(f"must be at most {max_length} characters in composed form")
+        return value
+
+    return AfterValidator(compose)
 
 
 def _no_control(value: str) -> str:
@@ -145,23 +156,23 @@ VISIBLE_TEXT = DocumentedPattern(
 
 Title = Annotated[
     str,
-    BeforeValidator(_nfc),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    _nfc(200),
     AfterValidator(_no_control),
     AfterValidator(_visible),
     VISIBLE_TEXT,
 ]
 Description = Annotated[
     str,
-    BeforeValidator(_nfc),
     StringConstraints(max_length=1000),
+    _nfc(1000),
     AfterValidator(_no_description_control),
     DESCRIPTION_TEXT,
 ]
 Assignee = Annotated[
     str,
-    BeforeValidator(_nfc),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    _nfc(100),
     AfterValidator(_no_control),
     AfterValidator(_visible),
     VISIBLE_TEXT,
@@ -170,8 +181,8 @@ Assignee = Annotated[
 UtcDatetime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_as_utc)]
 SearchText = Annotated[
     str,
-    BeforeValidator(_nfc),
     StringConstraints(max_length=200),
+    _nfc(200),
     AfterValidator(_no_control),
     NO_CONTROL,
 ]

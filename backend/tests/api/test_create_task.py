@@ -277,3 +277,14 @@ def test_visible_text_with_invisible_characters_inside_is_kept(client: TestClien
     # Zero-width joiners hold emoji sequences and some scripts together.
     title = "Family \U0001f468\u200d\U0001f469\u200d\U0001f467 trip"
     assert client.post("/tasks", json={"title": title}).json()["title"] == title
+
+
+def test_lengths_are_counted_after_trimming_and_composing(client: TestClient) -> None:
+    padded = client.post("/tasks", json={"title": f" {'a' * 200} ", "assignee": f" {'b' * 100} "})
+    # 200 characters that compose into more (U+0F73 has no composed form: it becomes two).
+    longer = client.post("/tasks", json={"title": "\u0f73" * 150})
+
+    assert padded.status_code == 201, padded.text
+    assert (len(padded.json()["title"]), len(padded.json()["assignee"])) == (200, 100)
+    assert longer.status_code == 422
+    assert "composed form" in longer.json()["detail"][0]["msg"]
