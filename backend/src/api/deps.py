@@ -11,8 +11,11 @@ from src.database import get_db
 from src.request_body import require_json
 from src.schemas import TaskFilters, TaskListQuery
 
-# scope="function": the session closes, and its connection goes back to the pool, as soon as
-# the route returns, not after the answer has been sent.
+# scope="function": the session closes once FastAPI has validated the route's answer, before
+# the answer is sent. Its connection goes back to the pool earlier still: each function of the
+# query layer ends its transaction before it returns (see services/tasks.py), because that
+# validation runs in a worker thread of its own, and a read waiting for that thread while
+# holding a connection could stall the pool.
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 ListQueryDep = Annotated[TaskListQuery, Query()]
 FiltersDep = Annotated[TaskFilters, Query()]

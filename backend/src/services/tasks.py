@@ -6,18 +6,23 @@ Every function sends one statement on its success path: the engine is autocommit
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
+    Integer,
+    Select,
+    String,
     and_,
+    bindparam,
     case,
     delete,
     func,
     insert,
-    literal,
     not_,
     or_,
     select,
@@ -69,42 +74,77 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _overdue(task: Any, now: datetime) -> ColumnElement[bool]:
+# A statement's shape: which filters it applies ("overdue" and "not_overdue" are two shapes of
+# one filter). The values travel as bound parameters, so each shape is built once (below) and
+# every request of that shape only binds its values.
+Shape = frozenset[str]
+
+
+def filter_parameters(filters: TaskFilters, now: datetime) -> tuple[Shape, dict[str, Any]]:
+    """The filters in use, as a shape and the bound parameters of its statements."""
+    parameters: dict[str, Any] = {}
+    if filters.status:
+        parameters["status"] = list(filters.status)
+    if filters.priority:
+        parameters["priority"] = list(filters.priority)
+    if filters.assignee is not None:
+        parameters["assignee"] = filters.assignee
+    if filters.q:
+        parameters["q"] = _like_pattern(filters.q)
+    if filters.due_before is not None:
+        parameters["due_before"] = filters.due_before
+    if filters.due_after is not None:
+        parameters["due_after"] = filters.due_after
+    shape = set(parameters)
+    if filters.overdue is not None:
+        shape.add("overdue" if filters.overdue else "not_overdue")
+    parameters.update(_deadlines(now))
+    return frozenset(shape), parameters
+
+
+def _deadlines(now: datetime) -> dict[str, datetime]:
     # An instant is overdue once it has passed; a day once it is over everywhere.
-    day_over = literal(now - DAY_OVERDUE_AFTER, UTCDateTime())
-    deadline = case((task.due_all_day, day_over), else_=literal(now, UTCDateTime()))
+    return {"now": now, "day_over": now - DAY_OVERDUE_AFTER}
+
+
+def _overdue(task: Any) -> ColumnElement[bool]:
+    deadline = case(
+        (task.due_all_day, bindparam("day_over", type_=UTCDateTime())),
+        else_=bindparam("now", type_=UTCDateTime()),
+    )
     return and_(
         task.due_date.is_not(None), task.due_date < deadline, task.status != TaskStatus.DONE
     )
 
 
-def task_conditions(filters: TaskFilters, now: datetime, task: Any = TaskModel) -> list[Any]:
-    """The WHERE clauses for `filters`: every endpoint that filters uses this."""
-    conditions: list[Any] = []
-    if filters.status:
-        conditions.append(task.status.in_(filters.status))
-    if filters.priority:
-        conditions.append(task.priority.in_(filters.priority))
-    if filters.assignee is not None:
-        conditions.append(task.assignee == filters.assignee)
-    if filters.q:
+def task_conditions(shape: Shape, task: Any = TaskModel) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a shape, over bound parameters: every endpoint that filters uses
+    this."""
+    conditions: list[ColumnElement[bool]] = []
+    if "status" in shape:
+        conditions.append(task.status.in_(bindparam("status", expanding=True)))
+    if "priority" in shape:
+        conditions.append(task.priority.in_(bindparam("priority", expanding=True)))
+    if "assignee" in shape:
+        conditions.append(task.assignee == bindparam("assignee"))
+    if "q" in shape:
         # lower() on both sides, in the database: SQLite's is replaced by a Unicode-aware one
         # (see database.py), so both databases fold case the same way.
-        pattern = func.lower(literal(_like_pattern(filters.q)))
+        pattern = func.lower(bindparam("q", type_=String()))
         conditions.append(
             or_(
                 func.lower(task.title).like(pattern, escape="\\"),
                 func.lower(task.description).like(pattern, escape="\\"),
             )
         )
-    if filters.due_before is not None:
-        conditions.append(task.due_date < filters.due_before)
-    if filters.due_after is not None:
-        conditions.append(task.due_date >= filters.due_after)
-    if filters.overdue is True:
-        conditions.append(_overdue(task, now))
-    elif filters.overdue is False:
-        conditions.append(not_(_overdue(task, now)))
+    if "due_before" in shape:
+        conditions.append(task.due_date < bindparam("due_before"))
+    if "due_after" in shape:
+        conditions.append(task.due_date >= bindparam("due_after"))
+    if "overdue" in shape:
+        conditions.append(_overdue(task))
+    if "not_overdue" in shape:
+        conditions.append(not_(_overdue(task)))
     return conditions
 
 
@@ -135,57 +175,84 @@ def _order_by(dialect: str, sort: str, task: Any) -> list[Any]:
     return order
 
 
-def list_tasks(session: Session, *, query: TaskListQuery) -> tuple[list[TaskModel], int]:
-    """One page of tasks, and how many tasks match the filters, in one statement.
+@functools.lru_cache(maxsize=512)
+def _list_statement(dialect: str, shape: Shape, sort: str) -> Select[int, TaskModel]:
+    """One page of tasks and how many tasks match, as one statement (built once per shape).
 
     The count is the left side of an outer join with the page, so the answer has a row even
     when the page is empty (past the end): the total is never a second round trip.
     """
-    now = utcnow()
-    dialect = session.get_bind().dialect.name
     page = (
         select(TaskModel)
-        .where(*task_conditions(query, now))
-        .order_by(*_order_by(dialect, query.sort, TaskModel))
-        .limit(query.limit)
-        .offset(query.offset)
+        .where(*task_conditions(shape))
+        .order_by(*_order_by(dialect, sort, TaskModel))
+        .limit(bindparam("limit", type_=Integer()))
+        .offset(bindparam("offset", type_=BigInteger()))
         .subquery("page")
     )
     total = (
         select(func.count().label("total"))
         .select_from(TaskModel)
-        .where(*task_conditions(query, now))
+        .where(*task_conditions(shape))
         .subquery("total")
     )
     task = aliased(TaskModel, page)
-    statement = (
+    return (
         select(total.c.total, task)
         .select_from(total)
         .outerjoin(page, true())
-        .order_by(*_order_by(dialect, query.sort, task))
+        .order_by(*_order_by(dialect, sort, task))
     )
-    rows = session.execute(statement).all()
+
+
+@functools.lru_cache(maxsize=512)
+def _count_statement(shape: Shape) -> Select[int]:
+    return select(func.count()).select_from(TaskModel).where(*task_conditions(shape))
+
+
+@functools.lru_cache(maxsize=512)
+def _stats_statement(shape: Shape) -> Select[TaskStatus, TaskPriority, int, int | None]:
+    overdue = func.sum(case((_overdue(TaskModel), 1), else_=0))
+    return (
+        select(TaskModel.status, TaskModel.priority, func.count(), overdue)
+        .where(*task_conditions(shape))
+        .group_by(TaskModel.status, TaskModel.priority)
+    )
+
+
+# Each function below is one transaction of the session (`with session.begin()`), and so
+# gives its connection back to the pool before it returns: before FastAPI validates the answer
+# in a worker thread of its own. A connection held while waiting for that thread could leave
+# the pool empty with every thread waiting for a connection (a stall until the pool's timeout,
+# answered with 503s). On the autocommit engine, ending the transaction sends nothing.
+
+
+def list_tasks(session: Session, *, query: TaskListQuery) -> tuple[list[TaskModel], int]:
+    """One page of tasks, and how many tasks match the filters, in one statement."""
+    shape, parameters = filter_parameters(query, utcnow())
+    statement = _list_statement(session.get_bind().dialect.name, shape, query.sort)
+    with session.begin():
+        rows = session.execute(
+            statement, {**parameters, "limit": query.limit, "offset": query.offset}
+        ).all()
     return [row[1] for row in rows if row[1] is not None], rows[0][0]
 
 
 def count_tasks(session: Session, *, filters: TaskFilters | None = None) -> int:
-    statement = select(func.count()).select_from(TaskModel)
-    counted = session.scalar(statement.where(*task_conditions(filters or TaskFilters(), utcnow())))
+    shape, parameters = filter_parameters(filters or TaskFilters(), utcnow())
+    with session.begin():
+        counted = session.scalar(_count_statement(shape), parameters)
     return counted or 0
 
 
 def task_stats(session: Session, *, filters: TaskFilters) -> TaskStats:
-    now = utcnow()
-    overdue = func.sum(case((_overdue(TaskModel, now), 1), else_=0))
-    statement = (
-        select(TaskModel.status, TaskModel.priority, func.count(), overdue)
-        .where(*task_conditions(filters, now))
-        .group_by(TaskModel.status, TaskModel.priority)
-    )
+    shape, parameters = filter_parameters(filters, utcnow())
+    with session.begin():
+        rows = session.execute(_stats_statement(shape), parameters).all()
     by_status = StatusCounts()
     by_priority = PriorityCounts()
     total = overdue_total = 0
-    for status, priority, count, overdue_count in session.execute(statement):
+    for status, priority, count, overdue_count in rows:
         setattr(by_status, status.value, getattr(by_status, status.value) + count)
         setattr(by_priority, priority.value, getattr(by_priority, priority.value) + count)
         total += count
@@ -205,7 +272,9 @@ def stored_id(task_id: str) -> str:
 
 
 def get_task(session: Session, *, task_id: str) -> TaskModel:
-    task = session.get(TaskModel, stored_id(task_id))
+    canonical = stored_id(task_id)
+    with session.begin():
+        task = session.get(TaskModel, canonical)
     if task is None:
         raise TaskNotFound(task_id)
     return task
@@ -214,9 +283,9 @@ def get_task(session: Session, *, task_id: str) -> TaskModel:
 def create_task(session: Session, *, data: TaskCreate) -> TaskModel:
     now = utcnow()
     values = {**data.values(), "id": str(uuid.uuid4()), "created_at": now, "updated_at": now}
-    task = session.scalars(insert(TaskModel).values(version=1, **values).returning(TaskModel)).one()
-    session.commit()
-    return task
+    statement = insert(TaskModel).values(version=1, **values).returning(TaskModel)
+    with session.begin():
+        return session.scalars(statement).one()
 
 
 def _which(task_id: str, if_match: str | None) -> list[ColumnElement[bool]]:
@@ -252,10 +321,10 @@ def update_task(
         # The session holds nothing to bring up to date, and RETURNING gives the new row.
         .execution_options(synchronize_session=False)
     )
-    task = session.scalars(statement).one_or_none()
-    if task is None:
-        raise _missed(session, canonical, if_match)
-    session.commit()
+    with session.begin():
+        task = session.scalars(statement).one_or_none()
+        if task is None:
+            raise _missed(session, canonical, if_match)
     return task
 
 
@@ -267,6 +336,6 @@ def delete_task(session: Session, *, task_id: str, if_match: str | None) -> None
         .returning(TaskModel.id)
         .execution_options(synchronize_session=False)
     )
-    if session.scalar(statement) is None:
-        raise _missed(session, canonical, if_match)
-    session.commit()
+    with session.begin():
+        if session.scalar(statement) is None:
+            raise _missed(session, canonical, if_match)
