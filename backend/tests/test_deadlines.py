@@ -84,9 +84,11 @@ class CountedDeadlines(RoundTripDeadlines):
 # the suite (scripts/test-backend.sh runs it on both databases).
 if POSTGRES_URL:
 
-    def test_a_rollback_with_no_transaction_to_end_is_not_guarded() -> None:
-        """The pool rolls back every connection it takes back, most of them in autocommit:
-        psycopg2 then sends nothing, and no deadline is registered for it."""
+    @pytest.mark.parametrize("end", ["commit", "rollback"])
+    def test_ending_no_transaction_is_not_guarded(end: str) -> None:
+        """SQLAlchemy ends every session transaction with commit() and the pool every checkin
+        with rollback(), on connections in autocommit: psycopg2 then sends nothing, and no
+        deadline is registered for it (nor is the GIL let go)."""
         assert POSTGRES_URL is not None
         deadlines = CountedDeadlines()
         dsn = database_url(POSTGRES_URL).set(drivername="postgresql")
@@ -95,23 +97,23 @@ if POSTGRES_URL:
             connection_factory=connection_class(deadlines),
         )
         try:
-            connection.rollback()  # nothing begun yet
+            getattr(connection, end)()  # nothing begun yet
             assert deadlines.guarded == 0
 
             connection.autocommit = True
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
-            connection.rollback()
+            getattr(connection, end)()
             assert deadlines.guarded == 1  # the SELECT only
 
             connection.autocommit = False
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")  # BEGIN and the SELECT, sent as one
-            connection.rollback()  # a ROLLBACK sent: guarded
+            getattr(connection, end)()  # a COMMIT or ROLLBACK sent: guarded
             assert deadlines.guarded == 3
-            connection.rollback()  # nothing left to end
+            getattr(connection, end)()  # nothing left to end
             assert deadlines.guarded == 3
         finally:
             connection.close()
         with pytest.raises(psycopg2.InterfaceError):
-            connection.rollback()  # what the pool takes as a connection to discard
+            getattr(connection, end)()  # what the pool takes as a connection to discard
