@@ -104,6 +104,11 @@ def make_engine(
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
         "pool_timeout": settings.db_pool_timeout,
+        # Last in, first out: a request takes the connection that answered a moment ago, warm
+        # on both sides and never pinged (see _check_connections_idle_since). In first-in,
+        # first-out order a trickle of requests cycles through every pooled connection, each
+        # idle long enough to be pinged: two round trips per request instead of one.
+        "pool_use_lifo": True,
         # A logged error names the statement, never a task's content.
         "hide_parameters": True,
     }
