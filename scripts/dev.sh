@@ -3,6 +3,9 @@
 # and the Vite dev server on :5173, which forwards API calls to it. Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# uv for this shell and the suites it starts (a fresh machine may not have it yet).
+# shellcheck source=scripts/bootstrap-uv.sh
+source scripts/bootstrap-uv.sh
 bash scripts/install.sh
 
 API_PORT=8000

@@ -3,6 +3,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
+# uv for this shell and the suites it starts (a fresh machine may not have it yet).
+# shellcheck source=scripts/bootstrap-uv.sh
+source scripts/bootstrap-uv.sh
 bash scripts/install.sh || { echo "test: dependency install failed" >&2; exit 1; }
 
 suites=(backend frontend delivery robustness)
