@@ -19,7 +19,6 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +27,9 @@ import pytest
 from tests.support.postgres import ThrowawayPostgres, find_bindir
 
 from .conftest import BACKEND_DIR, REPO_ROOT
+from .fake_render import API_KEY, RenderHandler, serving
 
 BACKUP_SH = REPO_ROOT / "scripts" / "backup.sh"
-API_KEY = "rnd_backup_key_that_must_never_be_printed"
 POSTGRES_ID = "dpg-backup-test"
 RUNNER_IP = "203.0.113.7"
 OFFICE = {"cidrBlock": "198.51.100.0/24", "description": "office"}
@@ -55,21 +54,9 @@ class FakeRender:
 def render_api() -> Iterator[FakeRender]:
     fake = FakeRender()
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def answer(self, status: int, body: dict[str, Any]) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
+    class Handler(RenderHandler):
         def database_path_ok(self) -> bool:
-            if self.headers.get("Authorization") != f"Bearer {API_KEY}":
-                self.answer(401, {"message": "unauthorized"})
+            if not self.authorized():
                 return False
             if self.path != f"/postgres/{POSTGRES_ID}":
                 self.answer(404, {"message": "not found"})
@@ -92,7 +79,7 @@ def render_api() -> Iterator[FakeRender]:
         def do_PATCH(self) -> None:
             if not self.database_path_ok():
                 return
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            body = self.json_body()
             with fake.lock:
                 fake.patches.append(body["ipAllowList"])
                 if fake.failing_patches_from and len(fake.patches) >= fake.failing_patches_from:
@@ -101,15 +88,8 @@ def render_api() -> Iterator[FakeRender]:
                 fake.allow_list = body["ipAllowList"]
                 self.answer(200, self.detail())
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as fake.url:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass

@@ -8,13 +8,10 @@ starts it, so "the live backend reports the tested commit" is checked against re
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +20,9 @@ import pytest
 from tests.support.server import AppServer
 
 from .conftest import REPO_ROOT
+from .fake_render import API_KEY, RenderHandler, serving
 
 DEPLOY_SH = REPO_ROOT / "scripts" / "deploy.sh"
-API_KEY = "rnd_test_key_that_must_never_be_printed"
 BACKEND_ID = "srv-backend"
 FRONTEND_ID = "srv-frontend"
 TESTED = "1" * 40
@@ -45,29 +42,12 @@ class FakeRender:
 def render_api() -> Iterator[FakeRender]:
     fake = FakeRender()
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def answer(self, status: int, body: dict[str, Any]) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def authorized(self) -> bool:
-            if self.headers.get("Authorization") == f"Bearer {API_KEY}":
-                return True
-            self.answer(401, {"message": "unauthorized"})
-            return False
-
+    class Handler(RenderHandler):
         def do_POST(self) -> None:
             if not self.authorized():
                 return
             parts = self.path.strip("/").split("/")  # services/{id}/deploys
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            body = self.json_body()
             fake.requests.append({"service": parts[1], "body": body})
             self.answer(201, {"id": f"dep-{parts[1]}", "status": "created"})
 
@@ -77,15 +57,8 @@ def render_api() -> Iterator[FakeRender]:
             parts = self.path.strip("/").split("/")  # services/{id}/deploys/{deployId}
             self.answer(200, {"id": parts[3], "status": fake.statuses.get(parts[1], "live")})
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as fake.url:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def backend_reporting(commit: str, tmp_path: Path) -> Iterator[AppServer]:
