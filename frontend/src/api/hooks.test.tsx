@@ -153,13 +153,19 @@ describe('the record of our own writes', () => {
     );
   }
 
-  it('lets go of a task once its writes have settled and the refetched lists hold the version they produced', async () => {
-    const task = makeTask({ status: 'todo', version: 1 });
+  /** The board's hooks over a server holding `task`, once its column shows it. */
+  async function boardShowing(task: Task) {
     serverOf([task]);
     const { result } = renderBoardHooks();
     await waitFor(() => {
       expect(ids(result.current.todo)).toEqual([task.id]);
     });
+    return result;
+  }
+
+  it('lets go of a task once its writes have settled and the refetched lists hold the version they produced', async () => {
+    const task = makeTask({ status: 'todo', version: 1 });
+    const result = await boardShowing(task);
     act(() => {
       result.current.update.mutate({ task, changes: { status: 'done' } });
       result.current.update.mutate({ task: { ...task, status: 'done' }, changes: { status: 'in_progress' } });
@@ -174,11 +180,7 @@ describe('the record of our own writes', () => {
 
   it('keeps a task while a list still shows a copy older than our last write', async () => {
     const task = makeTask({ status: 'todo', version: 1 });
-    serverOf([task]);
-    const { result } = renderBoardHooks();
-    await waitFor(() => {
-      expect(ids(result.current.todo)).toEqual([task.id]);
-    });
+    const result = await boardShowing(task);
     // The server answers, but the lists' refetch keeps failing: they still show version 1 afterwards.
     server.use(http.get(`${API}/tasks`, () => HttpResponse.json({ detail: 'Database unavailable' }, { status: 503 })));
     act(() => {
@@ -196,11 +198,7 @@ describe('the record of our own writes', () => {
 
   it('forgets a task once it is deleted', async () => {
     const task = makeTask({ status: 'todo', version: 1 });
-    serverOf([task]);
-    const { result } = renderBoardHooks();
-    await waitFor(() => {
-      expect(ids(result.current.todo)).toEqual([task.id]);
-    });
+    const result = await boardShowing(task);
     act(() => {
       result.current.update.mutate({ task, changes: { priority: 'high' } });
       result.current.remove.mutate(task);

@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
+import type { ReactElement } from 'react';
 import { describe, expect, it } from 'vitest';
 import { makeTask, renderWithClient } from '../test/fixtures';
 import { API, server } from '../test/server';
@@ -15,6 +16,17 @@ function quietLists() {
   );
 }
 
+/** Render a dialog; `closed()` says whether it has asked to close. */
+function openDialog(render: (onClose: () => void) => ReactElement, name: string) {
+  let closed = false;
+  renderWithClient(
+    render(() => {
+      closed = true;
+    }),
+  );
+  return { dialog: screen.getByRole('dialog', { name }), closed: () => closed };
+}
+
 describe('CreateTaskDialog', () => {
   it("shows the server's 422 on the field it concerns and keeps the dialog open", async () => {
     quietLists();
@@ -24,15 +36,7 @@ describe('CreateTaskDialog', () => {
       ),
     );
     const user = userEvent.setup();
-    let closed = false;
-    renderWithClient(
-      <CreateTaskDialog
-        onClose={() => {
-          closed = true;
-        }}
-      />,
-    );
-    const dialog = screen.getByRole('dialog', { name: 'New task' });
+    const { dialog, closed } = openDialog((onClose) => <CreateTaskDialog onClose={onClose} />, 'New task');
     await user.type(within(dialog).getByLabelText('Title'), 'Taken');
     await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
 
@@ -42,7 +46,7 @@ describe('CreateTaskDialog', () => {
     });
     expect(title).toHaveAccessibleDescription('Title is already taken');
     expect(within(dialog).getByLabelText('Description')).not.toHaveAttribute('aria-invalid');
-    expect(closed).toBe(false);
+    expect(closed()).toBe(false);
   });
 
   it('refuses a title of spaces and invisible characters on its field, without a request', async () => {
@@ -78,20 +82,12 @@ describe('CreateTaskDialog', () => {
       }),
     );
     const user = userEvent.setup();
-    let closed = false;
-    renderWithClient(
-      <CreateTaskDialog
-        onClose={() => {
-          closed = true;
-        }}
-      />,
-    );
-    const dialog = screen.getByRole('dialog', { name: 'New task' });
+    const { dialog, closed } = openDialog((onClose) => <CreateTaskDialog onClose={onClose} />, 'New task');
     await user.type(within(dialog).getByLabelText('Title'), 'Day');
     fireEvent.change(within(dialog).getByLabelText('Due date'), { target: { value: '2026-12-01' } });
     await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
     await waitFor(() => {
-      expect(closed).toBe(true);
+      expect(closed()).toBe(true);
     });
     expect(body).toMatchObject({ title: 'Day', due_date: '2026-12-01' });
   });
@@ -106,22 +102,14 @@ describe('CreateTaskDialog', () => {
       }),
     );
     const user = userEvent.setup();
-    let closed = false;
-    renderWithClient(
-      <CreateTaskDialog
-        onClose={() => {
-          closed = true;
-        }}
-      />,
-    );
-    const dialog = screen.getByRole('dialog', { name: 'New task' });
+    const { dialog, closed } = openDialog((onClose) => <CreateTaskDialog onClose={onClose} />, 'New task');
     await user.type(within(dialog).getByLabelText('Title'), 'Ship it');
     await user.type(within(dialog).getByLabelText('Description'), 'Before Friday');
     await user.selectOptions(within(dialog).getByLabelText('Priority'), 'high');
     await user.type(within(dialog).getByLabelText('Assignee'), 'ann');
     await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
     await waitFor(() => {
-      expect(closed).toBe(true);
+      expect(closed()).toBe(true);
     });
     expect(body).toEqual({ title: 'Ship it', description: 'Before Friday', status: 'todo', priority: 'high', assignee: 'ann', due_date: null });
   });
@@ -194,21 +182,12 @@ describe('EditTaskDialog', () => {
       }),
     );
     const user = userEvent.setup();
-    let closed = false;
-    renderWithClient(
-      <EditTaskDialog
-        taskId={task.id}
-        onClose={() => {
-          closed = true;
-        }}
-      />,
-    );
-    const dialog = screen.getByRole('dialog', { name: 'Edit task' });
+    const { dialog, closed } = openDialog((onClose) => <EditTaskDialog taskId={task.id} onClose={onClose} />, 'Edit task');
     await user.click(await within(dialog).findByRole('button', { name: 'Delete…' }));
     expect(deletedWith).toBeNull();
     await user.click(within(dialog).getByRole('button', { name: 'Yes, delete' }));
     await waitFor(() => {
-      expect(closed).toBe(true);
+      expect(closed()).toBe(true);
     });
     expect(deletedWith).toBe('"4"');
   });
