@@ -56,6 +56,16 @@ class Managed {
 
   log = (): string => this.output;
 
+  /** Waits until `url` answers; a process that never does is stopped before the error is thrown. */
+  async started(url: string): Promise<void> {
+    try {
+      await waitForHttp(url, this.child, this.log);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const { child } = this;
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
@@ -100,8 +110,9 @@ export function removeDatabase(path: string): void {
 
 /** Fills a database through the backend's own data tool (migrates it first). */
 export function seedDatabase(databaseUrl: string, count: number): void {
-  const result = spawnSync('uv', ['run', '--frozen', '--quiet', 'python', '-m', 'src.db_init', 'seed', '--count', String(count), '--random-seed', '7', '--database', databaseUrl], {
+  const result = spawnSync('uv', ['run', '--frozen', '--quiet', 'python', '-m', 'src.db_init', 'seed', '--count', String(count), '--random-seed', '7', '--database-env', 'E2E_DATABASE_URL'], {
     cwd: BACKEND_DIR,
+    env: { ...process.env, E2E_DATABASE_URL: databaseUrl },
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`seeding failed (${String(result.status)}):\n${result.stdout}\n${result.stderr}`);
@@ -117,7 +128,7 @@ export async function startBackend(databaseUrl: string, port?: number, env: Reco
     { DATABASE_URL: databaseUrl, ENVIRONMENT: 'test', LOG_LEVEL: 'INFO', ...env },
   );
   const url = `http://127.0.0.1:${String(listenPort)}`;
-  await waitForHttp(`${url}/health`, process_.child, process_.log);
+  await process_.started(`${url}/health`);
   return { url, databaseUrl, log: process_.log, stop: () => process_.stop() };
 }
 
@@ -147,7 +158,7 @@ export async function startPreview(
     { TASKFLOW_API_PROXY: apiTarget, ...(options.csp ? { TASKFLOW_PREVIEW_CSP: options.csp } : {}) },
   );
   const url = `http://127.0.0.1:${String(port)}`;
-  await waitForHttp(url, process_.child, process_.log);
+  await process_.started(url);
   return { url, log: process_.log, stop: () => process_.stop() };
 }
 
@@ -183,7 +194,15 @@ export async function startStack(options: { seed?: number; database?: { path: st
   const port = await freePort();
   let backend = await startBackend(database.url, port);
   const backends = [backend];
-  const preview = await startPreview(backend.url);
+  let preview: Preview;
+  try {
+    preview = await startPreview(backend.url);
+  } catch (error) {
+    // The processes run in groups of their own and would outlive the test run.
+    await backend.stop();
+    if (!options.database) removeDatabase(database.path);
+    throw error;
+  }
   let stopped = false;
   const stack: Stack = {
     get backend() {
