@@ -103,7 +103,11 @@ class AppServer:
             self.process.wait(10)
 
     def __enter__(self) -> AppServer:
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.stop()  # a server that never answered is still running: __exit__ will not run
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
