@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg2
 import pytest
 
 from tests.support.postgres import ThrowawayPostgres, find_bindir
@@ -342,3 +343,45 @@ def test_refuses_to_start_without_its_configuration(
     assert result.returncode == 2
     assert missing in result.stderr
     assert render_api.patches == []
+
+
+def data_tool(postgres: ThrowawayPostgres, *args: str) -> None:
+    subprocess.run(
+        ["uv", "run", "--frozen", "python", "-m", "src.db_init", *args,
+         "--database-env", "DIRECT_DATABASE_URL"],
+        cwd=BACKEND_DIR, env={**os.environ, "DIRECT_DATABASE_URL": postgres.url()},
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def test_the_backup_restores_the_database_as_it_was(
+    render_api: FakeRender,
+    firewall: Firewall,
+    postgres: ThrowawayPostgres,
+    key_pair: KeyPair,
+    tmp_path: Path,
+) -> None:
+    """The restore drill, from the job's own file: back up; then tasks change and others are
+    added; the operator decrypts the backup and imports it with --replace. The database holds
+    exactly the backup's tasks again, versions and timestamps included."""
+    out = tmp_path / "backups"
+    result = run_backup(render_api, through(firewall, postgres), key_pair, out)
+    assert result.returncode == 0, result.stderr
+    (backup,) = out.iterdir()
+    decrypted = tmp_path / "restore.json"
+    decrypted.write_text(key_pair.decrypt(backup))
+    backed_up = json.loads(decrypted.read_text())
+
+    data_tool(postgres, "seed", "--count", "5", "--random-seed", "12")  # added since
+    with psycopg2.connect(postgres.url()) as conn, conn.cursor() as cursor:  # and changed
+        cursor.execute(
+            "UPDATE tasks SET title = 'changed after the backup', version = version + 1 "
+            "WHERE id = %s",
+            (backed_up["tasks"][0]["id"],),
+        )
+    conn.close()
+    assert direct_export(postgres, tmp_path / "changed.json")["tasks"] != backed_up["tasks"]
+
+    data_tool(postgres, "import", str(decrypted), "--replace", "--yes")
+
+    assert direct_export(postgres, tmp_path / "restored.json")["tasks"] == backed_up["tasks"]
