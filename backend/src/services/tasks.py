@@ -98,53 +98,52 @@ def filter_parameters(filters: TaskFilters, now: datetime) -> tuple[Shape, dict[
     shape = set(parameters)
     if filters.overdue is not None:
         shape.add("overdue" if filters.overdue else "not_overdue")
-    parameters.update(_deadlines(now))
+    # The overdue filter's and /stats' deadlines: an instant is overdue once it has passed; a
+    # day once it is over everywhere.
+    parameters.update(now=now, day_over=now - DAY_OVERDUE_AFTER)
     return frozenset(shape), parameters
 
 
-def _deadlines(now: datetime) -> dict[str, datetime]:
-    # An instant is overdue once it has passed; a day once it is over everywhere.
-    return {"now": now, "day_over": now - DAY_OVERDUE_AFTER}
-
-
-def _overdue(task: Any) -> ColumnElement[bool]:
+def _overdue() -> ColumnElement[bool]:
     deadline = case(
-        (task.due_all_day, bindparam("day_over", type_=UTCDateTime())),
+        (TaskModel.due_all_day, bindparam("day_over", type_=UTCDateTime())),
         else_=bindparam("now", type_=UTCDateTime()),
     )
     return and_(
-        task.due_date.is_not(None), task.due_date < deadline, task.status != TaskStatus.DONE
+        TaskModel.due_date.is_not(None),
+        TaskModel.due_date < deadline,
+        TaskModel.status != TaskStatus.DONE,
     )
 
 
-def task_conditions(shape: Shape, task: Any = TaskModel) -> list[ColumnElement[bool]]:
+def task_conditions(shape: Shape) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a shape, over bound parameters: every endpoint that filters uses
     this."""
     conditions: list[ColumnElement[bool]] = []
     if "status" in shape:
-        conditions.append(task.status.in_(bindparam("status", expanding=True)))
+        conditions.append(TaskModel.status.in_(bindparam("status", expanding=True)))
     if "priority" in shape:
-        conditions.append(task.priority.in_(bindparam("priority", expanding=True)))
+        conditions.append(TaskModel.priority.in_(bindparam("priority", expanding=True)))
     if "assignee" in shape:
-        conditions.append(task.assignee == bindparam("assignee"))
+        conditions.append(TaskModel.assignee == bindparam("assignee"))
     if "q" in shape:
         # lower() on both sides, in the database: SQLite's is replaced by a Unicode-aware one
         # (see database.py), so both databases fold case the same way.
         pattern = func.lower(bindparam("q", type_=String()))
         conditions.append(
             or_(
-                func.lower(task.title).like(pattern, escape="\\"),
-                func.lower(task.description).like(pattern, escape="\\"),
+                func.lower(TaskModel.title).like(pattern, escape="\\"),
+                func.lower(TaskModel.description).like(pattern, escape="\\"),
             )
         )
     if "due_before" in shape:
-        conditions.append(task.due_date < bindparam("due_before"))
+        conditions.append(TaskModel.due_date < bindparam("due_before"))
     if "due_after" in shape:
-        conditions.append(task.due_date >= bindparam("due_after"))
+        conditions.append(TaskModel.due_date >= bindparam("due_after"))
     if "overdue" in shape:
-        conditions.append(_overdue(task))
+        conditions.append(_overdue())
     if "not_overdue" in shape:
-        conditions.append(not_(_overdue(task)))
+        conditions.append(not_(_overdue()))
     return conditions
 
 
@@ -212,7 +211,7 @@ def _count_statement(shape: Shape) -> Select[int]:
 
 @functools.lru_cache(maxsize=512)
 def _stats_statement(shape: Shape) -> Select[TaskStatus, TaskPriority, int, int | None]:
-    overdue = func.sum(case((_overdue(TaskModel), 1), else_=0))
+    overdue = func.sum(case((_overdue(), 1), else_=0))
     return (
         select(TaskModel.status, TaskModel.priority, func.count(), overdue)
         .where(*task_conditions(shape))

@@ -123,14 +123,7 @@ def postgres() -> Iterator[ThrowawayPostgres]:
         print(f"\n{'!' * 72}\n!! SKIPPED: {message}\n{'!' * 72}")
         pytest.skip(message)
     with ThrowawayPostgres() as server:
-        subprocess.run(
-            ["uv", "run", "--frozen", "python", "-m", "src.db_init", "seed", "--count", "30",
-             "--random-seed", "11", "--database-env", "SEED_DATABASE_URL"],
-            cwd=BACKEND_DIR,
-            env={**os.environ, "SEED_DATABASE_URL": server.url()},
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
+        data_tool(server, "seed", "--count", "30", "--random-seed", "11")
         yield server
 
 
@@ -232,13 +225,18 @@ def through(wall: Firewall, postgres: ThrowawayPostgres) -> str:
     return postgres.url().replace(f":{postgres.port}/", f":{wall.port}/")
 
 
-def direct_export(postgres: ThrowawayPostgres, path: Path) -> dict[str, Any]:
+def data_tool(postgres: ThrowawayPostgres, *args: str) -> None:
+    """`python -m src.db_init ARGS` on the database directly (not through the firewall)."""
     subprocess.run(
-        ["uv", "run", "--frozen", "python", "-m", "src.db_init", "export", "--output", str(path),
+        ["uv", "run", "--frozen", "python", "-m", "src.db_init", *args,
          "--database-env", "DIRECT_DATABASE_URL"],
         cwd=BACKEND_DIR, env={**os.environ, "DIRECT_DATABASE_URL": postgres.url()},
         check=True, capture_output=True,
     )  # fmt: skip
+
+
+def direct_export(postgres: ThrowawayPostgres, path: Path) -> dict[str, Any]:
+    data_tool(postgres, "export", "--output", str(path))
     document: dict[str, Any] = json.loads(path.read_text())
     return document
 
@@ -343,15 +341,6 @@ def test_refuses_to_start_without_its_configuration(
     assert result.returncode == 2
     assert missing in result.stderr
     assert render_api.patches == []
-
-
-def data_tool(postgres: ThrowawayPostgres, *args: str) -> None:
-    subprocess.run(
-        ["uv", "run", "--frozen", "python", "-m", "src.db_init", *args,
-         "--database-env", "DIRECT_DATABASE_URL"],
-        cwd=BACKEND_DIR, env={**os.environ, "DIRECT_DATABASE_URL": postgres.url()},
-        check=True, capture_output=True,
-    )  # fmt: skip
 
 
 def test_the_backup_restores_the_database_as_it_was(
