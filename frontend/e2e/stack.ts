@@ -125,7 +125,8 @@ export async function startBackend(databaseUrl: string, port?: number, env: Reco
     ['run', '--frozen', '--quiet', 'uvicorn', 'src.app:app', '--host', '127.0.0.1', '--port', String(listenPort)],
     BACKEND_DIR,
     // INFO: the access log too, so a failed test's report shows which requests the backend answered.
-    { DATABASE_URL: databaseUrl, ENVIRONMENT: 'test', LOG_LEVEL: 'INFO', ...env },
+    // Single-user mode unless a test asks for accounts (AUTH_REQUIRED=true, see accountsEnv).
+    { DATABASE_URL: databaseUrl, ENVIRONMENT: 'test', LOG_LEVEL: 'INFO', AUTH_REQUIRED: 'false', ...env },
   );
   const url = `http://127.0.0.1:${String(listenPort)}`;
   await process_.started(`${url}/health`);
@@ -187,12 +188,14 @@ export interface Stack {
 /** Every stack this worker process has started, oldest first (fixtures.ts reports their logs on a failure). */
 export const stacksStarted: Stack[] = [];
 
-/** A backend on `database` (a fresh temporary file by default) and a preview forwarding to it. */
-export async function startStack(options: { seed?: number; database?: { path: string; url: string } } = {}): Promise<Stack> {
+/** A backend on `database` (a fresh temporary file by default) with `env` added to its settings, and a preview forwarding to it. */
+export async function startStack(
+  options: { seed?: number; database?: { path: string; url: string }; env?: Record<string, string> } = {},
+): Promise<Stack> {
   const database = options.database ?? tempDatabase();
   if (options.seed) seedDatabase(database.url, options.seed);
   const port = await freePort();
-  let backend = await startBackend(database.url, port);
+  let backend = await startBackend(database.url, port, options.env);
   const backends = [backend];
   let preview: Preview;
   try {
@@ -212,7 +215,7 @@ export async function startStack(options: { seed?: number; database?: { path: st
     databasePath: database.path,
     restartBackend: async () => {
       await backend.stop();
-      backend = await startBackend(database.url, port);
+      backend = await startBackend(database.url, port, options.env);
       backends.push(backend);
     },
     logs: () =>
