@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from src import __version__
@@ -41,6 +41,23 @@ class Settings(BaseSettings):
     # Set by Render on every deploy; /health reports it so CI can tell which commit is live.
     render_git_commit: str | None = None
 
+    # Accounts. false is single-user mode: the task API open to anyone who can reach it, for a
+    # laptop and for the tutorial's clients; refused in production.
+    auth_required: bool = True
+    # The first admin, created at start-up when the database has no user yet (a new Render
+    # deployment has no shell to run `db_init create-user` in).
+    admin_email: str | None = None
+    admin_password: SecretStr | None = None
+    # invite: only people an admin invited may register; open: anyone may, as a member.
+    signup: Literal["invite", "open"] = "invite"
+    # Keys the stored hashes of sessions, API tokens and invitations (HMAC-SHA256), so rows
+    # written into the database by anyone without it are worthless. Required in production;
+    # elsewhere a fixed development key keeps instances on one database agreeing.
+    secret_key: SecretStr | None = None
+    session_ttl_minutes: int = Field(default=12 * 60, ge=1, le=30 * 24 * 60)
+    # Requests a minute one client may send to /auth/* (sign-in, register, logout).
+    auth_rate_per_minute: int = Field(default=300, ge=1)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def split_origins(cls, value: object) -> object:
@@ -69,6 +86,24 @@ class Settings(BaseSettings):
         if self.is_production and "*" in self.cors_origins:
             raise ValueError("CORS_ORIGINS=* is refused when ENVIRONMENT=production")
         return self
+
+    @field_validator("secret_key")
+    @classmethod
+    def long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("SECRET_KEY must be at least 32 characters")
+        return value
+
+    def refuse_to_serve_unsafely(self) -> None:
+        """What the app refuses to serve with (the tools, db_init and migrations, need neither).
+
+        In production the task API is never open to anyone, and credentials are keyed by a
+        secret of the deployment's own.
+        """
+        if self.is_production and not self.auth_required:
+            raise ValueError("AUTH_REQUIRED=false is refused when ENVIRONMENT=production")
+        if self.is_production and self.auth_required and self.secret_key is None:
+            raise ValueError("SECRET_KEY must be set when ENVIRONMENT=production")
 
     @property
     def version(self) -> str:

@@ -6,7 +6,8 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +163,20 @@ def transactional(engine: Engine) -> Engine:
     documented execution option); the pool puts autocommit back when the connection returns.
     """
     return engine.execution_options(isolation_level=_TRANSACTION_ISOLATION[engine.dialect.name])
+
+
+@contextmanager
+def transaction(session: Session) -> Iterator[None]:
+    """A transaction of the session that is one in the database too, on the autocommit engine.
+
+    For work of several statements that must commit as one (the accounts' writes). The level is
+    set on the transaction's connection, as SQLAlchemy documents for a single transaction; the
+    pool puts autocommit back when the connection returns.
+    """
+    with session.begin():
+        dialect = session.get_bind().dialect.name
+        session.connection(execution_options={"isolation_level": _TRANSACTION_ISOLATION[dialect]})
+        yield
 
 
 # How long past the statement timeout a round trip may go unanswered before its socket is cut.

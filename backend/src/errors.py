@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
@@ -26,6 +28,7 @@ class TaskFlowError(Exception):
 
     status_code: int
     detail: str
+    headers: dict[str, str] | None = None
 
 
 class TaskNotFound(TaskFlowError):
@@ -49,16 +52,72 @@ class UnsupportedMediaType(TaskFlowError):
     detail = "Content-Type must be application/json"
 
 
+class AccountError(TaskFlowError):
+    """A refusal of the accounts API; the message may be the instance's own."""
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail or self.detail)
+        if detail is not None:
+            self.detail = detail
+
+
+_BEARER = {"WWW-Authenticate": "Bearer"}
+
+
+class NotAuthenticated(AccountError):
+    """No credential, or one that is malformed, expired, revoked or whose person is inactive."""
+
+    status_code = 401
+    detail = "Not authenticated"
+    headers = _BEARER
+
+
+class BadSignIn(AccountError):
+    """Unknown email, wrong password or deactivated person: one answer for all three."""
+
+    status_code = 401
+    detail = "Incorrect email or password"
+    headers = _BEARER
+
+
+class Forbidden(AccountError):
+    status_code = 403
+    detail = "Not allowed"
+
+
+class Conflict(AccountError):
+    status_code = 409
+    detail = "Conflict"
+
+
+class NotFound(AccountError):
+    status_code = 404
+    detail = "Not found"
+
+
+class TooManyRequests(AccountError):
+    status_code = 429
+    detail = "Too many requests"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(max(1, retry_after))}
+
+
 # Failures that mean "the database cannot be reached now", not "this request is wrong":
 # refused or dropped connections, connect and statement timeouts, an exhausted pool.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
 
 
 _DESCRIPTIONS = {
-    404: "No task has this id",
+    401: "No credential, or one that is malformed, expired or revoked",
+    403: "The credential's person or scope may not do this",
+    404: "Nothing here has this id",
     412: "If-Match does not match the task's current ETag",
+    409: "Conflicts with what is stored (see detail)",
     413: "Request body over 1 MiB",
     415: "Request body is not JSON",
+    429: "Too many attempts (retry after Retry-After seconds)",
     500: "Internal server error",
     503: "Database unavailable (retry after Retry-After seconds)",
 }
@@ -114,7 +173,14 @@ def install_error_handlers(app: FastAPI, routes: Callable[[], Iterable[BaseRoute
 
     @app.exception_handler(TaskFlowError)
     async def taskflow_error(_request: Request, exc: TaskFlowError) -> JSONResponse:
-        return _detail(exc.status_code, exc.detail)
+        return _detail(exc.status_code, exc.detail, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer, less what must not travel back: a password, token or invitation
+        # a client sent is never repeated, in a 422 or anywhere else.
+        errors = [redact_secrets(error) for error in exc.errors()]
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
     for exc_class in DATABASE_UNAVAILABLE:
 
@@ -131,6 +197,26 @@ def install_error_handlers(app: FastAPI, routes: Callable[[], Iterable[BaseRoute
             return _detail(
                 503, "Database unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
             )
+
+
+REDACTED = "[redacted]"
+# Body fields and form fields that carry a secret: a 422 never repeats them.
+SECRET_FIELDS = frozenset(
+    {"password", "current_password", "new_password", "invitation", "token", "access_token"}
+)
+
+
+def redact_secrets(error: dict[str, Any]) -> dict[str, Any]:
+    """A validation error without the secrets it may quote (see schemas.SECRET_FIELDS)."""
+    error = dict(error)
+    value = error.get("input")
+    if error.get("loc") and str(error["loc"][-1]) in SECRET_FIELDS:
+        error["input"] = REDACTED
+    elif isinstance(value, dict):
+        error["input"] = {
+            key: REDACTED if key in SECRET_FIELDS else item for key, item in value.items()
+        }
+    return error
 
 
 def internal_error() -> JSONResponse:

@@ -1,4 +1,4 @@
-"""The tasks table: TaskModel and the enums its status and priority columns hold."""
+"""The tables: tasks, and the accounts (users, their credentials, invitations, failed sign-ins)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,20 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Dialect, Enum, Index, Integer, String, false, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    false,
+    func,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -81,6 +94,14 @@ class TaskModel(Base):
         UTCDateTime, default=utcnow, server_default=func.now()
     )
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    # Who made the task and who changed it last: null for tasks from before accounts and in
+    # single-user mode, and once that person's account is gone.
+    created_by: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="SET NULL", name="fk_tasks_created_by")
+    )
+    updated_by: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="SET NULL", name="fk_tasks_updated_by")
+    )
 
     # Every UPDATE and DELETE the API sends names the versions it accepts and bumps the version
     # in SQL (services/tasks.py); this makes any ORM flush (tests, scripts) check it too.
@@ -99,3 +120,98 @@ class TaskModel(Base):
 
     def __repr__(self) -> str:
         return f"<TaskModel id={self.id} status={self.status} version={self.version}>"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"  # everything, plus people and invitations
+    MEMBER = "member"  # reads and writes tasks
+    VIEWER = "viewer"  # reads tasks
+
+
+class CredentialKind(enum.StrEnum):
+    SESSION = "session"  # from signing in; may manage the account
+    API_TOKEN = "api_token"  # made by its person for scripts; tasks and the team list only
+
+
+class Scope(enum.StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+def _checked(enum_class: type[enum.Enum], name: str) -> Enum:
+    # Text with a CHECK constraint rather than a native PostgreSQL enum: a new value is a
+    # one-line migration on both databases.
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=_enum_values,
+    )
+
+
+class UserModel(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # Stored lower-cased: unique case-insensitively, on both databases, by a plain index.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[Role] = mapped_column(_checked(Role, "ck_users_role"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:  # never the hash
+        return f"<UserModel id={self.id} role={self.role} active={self.active}>"
+
+
+class CredentialModel(Base):
+    """A session or an API token, as the HMAC of its value: the value itself is never stored.
+
+    Every request looks its credential up here, so ending one (deleting its row) takes effect
+    on every instance at once.
+    """
+
+    __tablename__ = "credentials"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[CredentialKind] = mapped_column(_checked(CredentialKind, "ck_credentials_kind"))
+    scope: Mapped[Scope] = mapped_column(_checked(Scope, "ck_credentials_scope"))
+    name: Mapped[str | None] = mapped_column(String(100))  # an API token's
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InvitationModel(Base):
+    __tablename__ = "invitations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)  # lower-cased
+    role: Mapped[Role] = mapped_column(_checked(Role, "ck_invitations_role"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInFailureModel(Base):
+    """One failed sign-in for an email (known or not): counted by every instance alike."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    email: Mapped[str] = mapped_column(String(254))  # lower-cased, as typed
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_sign_in_failures_email_at", "email", "at"),)

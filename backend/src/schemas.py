@@ -1,4 +1,4 @@
-"""The API's shapes: task bodies and answers, list query parameters, health and stats."""
+"""The API's shapes: task bodies and answers, list query parameters, health and stats, accounts."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from src.models import TaskPriority, TaskStatus
+from src.models import Role, Scope, TaskPriority, TaskStatus
+from src.security import PASSWORD_MAX, password_problem
 
 
 def _characters(category: str) -> str:
@@ -265,6 +266,11 @@ class TaskRead(BaseModel):
     created_at: AwareDatetime
     updated_at: AwareDatetime
     version: int
+    created_by: str | None = Field(
+        description="The id of the person who made the task (null: before accounts, or "
+        "single-user mode)"
+    )
+    updated_by: str | None = Field(description="The id of the person who changed it last")
 
 
 # A sort key, `-` first for descending. Spelled out so OpenAPI (and the frontend's generated
@@ -329,6 +335,15 @@ class Welcome(BaseModel):
     version: str
     docs: str
     health: str
+    # Absent in single-user mode (AUTH_REQUIRED=false), whose welcome is the tutorial's.
+    auth: Literal["required"] | None = Field(
+        default=None,
+        description='"required": accounts are on and every task route needs a credential; '
+        "absent: single-user mode, no accounts",
+    )
+    signup: Literal["invite", "open"] | None = Field(
+        default=None, description="With accounts: who may register"
+    )
 
 
 class Health(BaseModel):
@@ -340,3 +355,157 @@ class Health(BaseModel):
     environment: str
     commit: str | None = Field(description="The deployed git commit (RENDER_GIT_COMMIT)")
     timestamp: AwareDatetime
+
+
+# Accounts. Fields that carry a secret are named in errors.SECRET_FIELDS: a 422 never repeats
+# them.
+
+
+def _email(value: str) -> str:
+    # Deliberately loose (RFC 5322 allows far more than any check gets right): one @ between a
+    # local part and a domain with a dot, no spaces. Delivery is the real check, and TaskFlow
+    # sends no mail: an admin invites an address they know.
+    local, at, domain = value.rpartition("@")
+    if not at or not local or "." not in domain.strip(".") or any(c.isspace() for c in value):
+        raise ValueError("must be an email address (name@example.com)")
+    return value.lower()
+
+
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
+    AfterValidator(_no_control),
+    AfterValidator(_email),
+]
+PersonName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    _nfc(100),
+    AfterValidator(_no_control),
+    AfterValidator(_visible),
+    VISIBLE_TEXT,
+]
+# Any characters, spaces included, never trimmed: what was typed is the password.
+AnyPassword = Annotated[str, StringConstraints(max_length=PASSWORD_MAX * 4)]
+
+
+def _acceptable_password(value: str) -> str:
+    if problem := password_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+NewPassword = Annotated[
+    str,
+    Field(description="15 to 256 characters; not a common password"),
+    AfterValidator(_acceptable_password),
+]
+TokenName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    _nfc(100),
+    AfterValidator(_no_control),
+    AfterValidator(_visible),
+    VISIBLE_TEXT,
+]
+
+
+class AccessToken(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the session ends")
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str
+    name: str
+    role: Role
+    active: bool
+    created_at: AwareDatetime
+
+
+class UserRegister(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+    name: PersonName
+    password: NewPassword
+    invitation: str | None = Field(
+        default=None, max_length=200, description="The token of an invitation for this email"
+    )
+
+    @model_validator(mode="after")
+    def _password_is_not_the_email(self) -> UserRegister:
+        if problem := password_problem(self.password, email=self.email):
+            raise ValueError(problem)
+        return self
+
+
+class UserMeUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: PersonName
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: AnyPassword
+    new_password: NewPassword
+
+
+class UserAdminUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role = Field(default=None)  # type: ignore[assignment]
+    active: bool = Field(default=None)  # type: ignore[assignment]
+
+
+class InvitationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+    role: Role = Role.MEMBER
+
+
+class InvitationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str
+    role: Role
+    created_at: AwareDatetime
+    expires_at: AwareDatetime
+
+
+class InvitationCreated(BaseModel):
+    id: str
+    email: str
+    role: Role
+    token: str = Field(description="Shown this once: the link's invitation=...")
+    expires_at: AwareDatetime
+
+
+class ApiTokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: TokenName
+    scope: Scope
+    expires_in_days: int = Field(ge=1, le=365)
+
+
+class ApiTokenRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    scope: Scope
+    created_at: AwareDatetime
+    expires_at: AwareDatetime
+
+
+class ApiTokenCreated(ApiTokenRead):
+    token: str = Field(description="Shown this once; stored only as a hash")

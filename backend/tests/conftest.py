@@ -22,6 +22,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+# The suite before accounts runs in single-user mode, unchanged (the accounts' tests make their
+# own app with accounts on: tests/api/accounts). Set before the app is imported and configured.
+os.environ["AUTH_REQUIRED"] = "false"
+
 from src.app import app
 from src.database import Base, get_db, make_engine, make_sessionmaker
 from src.models import TaskModel

@@ -47,7 +47,7 @@ def schema_differences(engine: Engine) -> list[object]:
         return list(compare_metadata(context, Base.metadata))
 
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -6,20 +6,26 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from src.api.routes import health, tasks
+from src.api.routes import auth, health, invitations, tasks, users
 
-ROUTERS = (health.router, tasks.router)
+# In single-user mode (AUTH_REQUIRED=false) the accounts routers are not served at all.
+OPEN_ROUTERS = (health.router, tasks.router)
+ACCOUNTS_ROUTERS = (auth.router, users.router, invitations.router)
 
 
-def include_api(app: FastAPI) -> None:
-    for router in ROUTERS:
+def routers(*, auth_required: bool) -> tuple[APIRouter, ...]:
+    return OPEN_ROUTERS + ACCOUNTS_ROUTERS if auth_required else OPEN_ROUTERS
+
+
+def include_api(app: FastAPI, *, auth_required: bool) -> None:
+    for router in routers(auth_required=auth_required):
         serve_head_wherever_get(router)
         app.include_router(router)
 
 
-def api_routes() -> list[BaseRoute]:
+def api_routes(*, auth_required: bool) -> list[BaseRoute]:
     """Every route of the API, in the order requests try them."""
-    return [route for router in ROUTERS for route in router.routes]
+    return [route for router in routers(auth_required=auth_required) for route in router.routes]
 
 
 def serve_head_wherever_get(router: APIRouter) -> None:
@@ -43,6 +49,7 @@ def serve_head_wherever_get(router: APIRouter) -> None:
                 methods=["HEAD"],
                 name=f"head_{route.name}",
                 response_model=route.response_model,
+                response_model_exclude_none=route.response_model_exclude_none,
                 status_code=route.status_code,
                 dependencies=route.dependencies,
                 response_class=route.response_class,

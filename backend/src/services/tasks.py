@@ -279,9 +279,17 @@ def get_task(session: Session, *, task_id: str) -> TaskModel:
     return task
 
 
-def create_task(session: Session, *, data: TaskCreate) -> TaskModel:
+def create_task(session: Session, *, data: TaskCreate, by: str | None = None) -> TaskModel:
+    """A new task; `by` is the id of the person making it (None in single-user mode)."""
     now = utcnow()
-    values = {**data.values(), "id": str(uuid.uuid4()), "created_at": now, "updated_at": now}
+    values = {
+        **data.values(),
+        "id": str(uuid.uuid4()),
+        "created_at": now,
+        "updated_at": now,
+        "created_by": by,
+        "updated_by": by,
+    }
     statement = insert(TaskModel).values(version=1, **values).returning(TaskModel)
     with session.begin():
         return session.scalars(statement).one()
@@ -304,7 +312,12 @@ def _missed(session: Session, task_id: str, if_match: str | None) -> Exception:
 
 
 def update_task(
-    session: Session, *, task_id: str, changes: dict[str, Any], if_match: str | None
+    session: Session,
+    *,
+    task_id: str,
+    changes: dict[str, Any],
+    if_match: str | None,
+    by: str | None = None,
 ) -> TaskModel:
     """Apply a partial update, in one statement that checks and bumps the version itself.
 
@@ -315,7 +328,7 @@ def update_task(
     statement = (
         update(TaskModel)
         .where(*_which(canonical, if_match))
-        .values(**changes, updated_at=utcnow(), version=TaskModel.version + 1)
+        .values(**changes, updated_at=utcnow(), updated_by=by, version=TaskModel.version + 1)
         .returning(TaskModel)
         # The session holds nothing to bring up to date, and RETURNING gives the new row.
         .execution_options(synchronize_session=False)

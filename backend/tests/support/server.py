@@ -42,6 +42,8 @@ class AppServer:
             "DATABASE_URL": database_url,
             "ENVIRONMENT": "test",
             "LOG_LEVEL": "INFO",
+            # Single-user mode unless a test turns accounts on (AUTH_REQUIRED=true in `env`).
+            "AUTH_REQUIRED": "false",
             **(env or {}),
         }
         self.logfile = Path(tempfile.mkstemp(prefix="taskflow-app-", suffix=".log")[1])

@@ -6,8 +6,7 @@ from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from src.api.deps import SessionDep
-from src.config import get_settings
+from src.api.deps import SessionDep, SettingsDep
 from src.database import storage_name
 from src.models import utcnow
 from src.schemas import Health, Welcome
@@ -18,17 +17,21 @@ _probe = HealthProbe()
 
 
 # Async: it touches no database, so it needs no trip through the thread pool.
-@router.get("/", response_model=Welcome)
-async def root() -> Welcome:
-    settings = get_settings()
+@router.get("/", response_model=Welcome, response_model_exclude_none=True)
+async def root(settings: SettingsDep) -> Welcome:
+    """Public: what this API is, and whether it has accounts (the web app asks it first)."""
     return Welcome(
-        message="Welcome to TaskFlow API", version=settings.version, docs="/docs", health="/health"
+        message="Welcome to TaskFlow API",
+        version=settings.version,
+        docs="/docs",
+        health="/health",
+        auth="required" if settings.auth_required else None,
+        signup=settings.signup if settings.auth_required else None,
     )
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
-async def health(session: SessionDep) -> JSONResponse:
-    settings = get_settings()
+async def health(session: SessionDep, settings: SettingsDep) -> JSONResponse:
     bind = session.get_bind()
     assert isinstance(bind, Engine)
     # Awaited on the event loop: /health never queues behind task requests for a worker

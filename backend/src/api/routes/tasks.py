@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from src.api.deps import JSON_BODY, FiltersDep, IfMatch, ListQueryDep, SessionDep
+from src.api.deps import (
+    JSON_BODY,
+    FiltersDep,
+    IfMatch,
+    ListQueryDep,
+    Reader,
+    SessionDep,
+    WriterDep,
+)
 from src.errors import error_responses
 from src.models import TaskModel
 from src.schemas import TaskCount, TaskCreate, TaskRead, TaskStats, TaskUpdate
 from src.services import tasks
 
-router = APIRouter(prefix="/tasks", tags=["tasks"])
+# Every task route needs a credential (none in single-user mode); writes need one that may write.
+router = APIRouter(
+    prefix="/tasks", tags=["tasks"], dependencies=[Reader], responses=error_responses(401)
+)
 
 
 def _link_header(request: Request, query: ListQueryDep, total: int) -> str | None:
@@ -50,10 +61,12 @@ def task_stats(session: SessionDep, filters: FiltersDep) -> TaskStats:
     response_model=TaskRead,
     status_code=status.HTTP_201_CREATED,
     dependencies=JSON_BODY,
-    responses=error_responses(413, 415),
+    responses=error_responses(403, 413, 415),
 )
-def create_task(data: TaskCreate, response: Response, session: SessionDep) -> TaskModel:
-    task = tasks.create_task(session, data=data)
+def create_task(
+    data: TaskCreate, response: Response, session: SessionDep, writer: WriterDep
+) -> TaskModel:
+    task = tasks.create_task(session, data=data, by=writer.user.id if writer else None)
     response.headers["Location"] = f"/tasks/{task.id}"
     response.headers["ETag"] = tasks.etag(task)
     return task
@@ -66,7 +79,7 @@ def read_task(task_id: str, response: Response, session: SessionDep) -> TaskMode
     return task
 
 
-_UPDATE_ERRORS = error_responses(404, 412, 413, 415)
+_UPDATE_ERRORS = error_responses(403, 404, 412, 413, 415)
 _UPDATE_DESCRIPTION = (
     "A partial update: only the fields sent change; null clears description, assignee and due_date."
 )
@@ -94,9 +107,16 @@ def update_task(
     changes: TaskUpdate,
     response: Response,
     session: SessionDep,
+    writer: WriterDep,
     if_match: IfMatch = None,
 ) -> TaskModel:
-    task = tasks.update_task(session, task_id=task_id, changes=changes.changes(), if_match=if_match)
+    task = tasks.update_task(
+        session,
+        task_id=task_id,
+        changes=changes.changes(),
+        if_match=if_match,
+        by=writer.user.id if writer else None,
+    )
     response.headers["ETag"] = tasks.etag(task)
     return task
 
@@ -105,7 +125,9 @@ def update_task(
     "/{task_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=error_responses(404, 412),
+    responses=error_responses(403, 404, 412),
 )
-def delete_task(task_id: str, session: SessionDep, if_match: IfMatch = None) -> None:
+def delete_task(
+    task_id: str, session: SessionDep, _writer: WriterDep, if_match: IfMatch = None
+) -> None:
     tasks.delete_task(session, task_id=task_id, if_match=if_match)
