@@ -1,10 +1,12 @@
 """render.yaml replayed locally, the way Render runs it, in a clean copy of the repository.
 
 The backend's buildCommand and startCommand run from its rootDir with PORT, RENDER_GIT_COMMIT and
-DATABASE_URL in Render's postgres:// form (a throwaway PostgreSQL); the service must pass its
-health check on the database, keep a task across a restart, and run the migrations again
-harmlessly. The static site's buildCommand runs with VITE_API_URL, and the published index.html
-must load a bundle that calls that URL under the site's CSP.
+DATABASE_URL in Render's postgres:// form (a throwaway PostgreSQL), SECRET_KEY generated as
+Render's generateValue does, and ADMIN_EMAIL/ADMIN_PASSWORD answered as at Blueprint creation.
+The service must pass its health check on the database, refuse the task API to anonymous callers,
+let the first admin sign in and use it, keep a task (and the session) across a restart, and run
+the migrations again harmlessly. The static site's buildCommand runs with VITE_API_URL, and the
+published index.html must load a bundle that calls that URL under the site's CSP.
 
 One deliberate difference from Render: the start command's `--host 0.0.0.0` is replayed as
 `--host 127.0.0.1`, because test servers on this machine listen on loopback only.
@@ -12,8 +14,10 @@ One deliberate difference from Render: the start command's `--host 0.0.0.0` is r
 
 from __future__ import annotations
 
+import base64
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -32,6 +36,7 @@ from .conftest import REPO_ROOT, Service
 
 REHEARSAL_API_URL = "https://taskflow-api-rehearsal.example.test"
 REHEARSAL_CORS_ORIGINS = "taskflow-web-rehearsal.example.test"
+REHEARSAL_ADMIN_EMAIL = "admin@rehearsal.example.test"
 BUILD_TIMEOUT = 600.0
 START_TIMEOUT = 90.0
 
@@ -74,6 +79,11 @@ def clean_environment(render_python: Path) -> dict[str, str]:
     return inherited
 
 
+def render_generated_value() -> str:
+    """What Render's generateValue gives: a base64-encoded 256-bit random value."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
 def service_env(service: Service, *, database_url: str, prompted: dict[str, str]) -> dict[str, str]:
     """The service's envVars as Render resolves them; `prompted` holds the sync: false answers."""
     resolved: dict[str, str] = {}
@@ -81,6 +91,8 @@ def service_env(service: Service, *, database_url: str, prompted: dict[str, str]
         key = var["key"]
         if "value" in var:
             resolved[key] = str(var["value"])
+        elif var.get("generateValue") is True:
+            resolved[key] = render_generated_value()
         elif "fromDatabase" in var:
             assert var["fromDatabase"]["property"] == "connectionString"
             resolved[key] = database_url
@@ -210,25 +222,47 @@ def postgres() -> Iterator[ThrowawayPostgres]:
         yield server
 
 
-def test_backend_builds_starts_on_postgres_and_keeps_a_task_across_a_restart(
+def sign_in(url: str, email: str, password: str) -> str:
+    """A session token from the OAuth2 password form, as the web app and curl sign in."""
+    answer = httpx.post(
+        url + "/auth/token", data={"username": email, "password": password}, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["token_type"] == "bearer"
+    token: str = body["access_token"]
+    return token
+
+
+def test_backend_builds_starts_on_postgres_with_accounts_and_keeps_a_task_across_a_restart(
     backend_service: Service, workspace: Path, render_python: Path, postgres: ThrowawayPostgres
 ) -> None:
     repo = workspace / "repo"
     cwd = repo / backend_service.get("rootDir", ".")
     commit = git("rev-parse", "HEAD").strip()
     database_url = postgres.url(scheme="postgres")  # Render's connectionString form
+    admin_password = secrets.token_urlsafe(18)  # what an operator types at Blueprint creation
+    rendered = service_env(
+        backend_service,
+        database_url=database_url,
+        prompted={
+            "CORS_ORIGINS": REHEARSAL_CORS_ORIGINS,
+            "ADMIN_EMAIL": REHEARSAL_ADMIN_EMAIL,
+            "ADMIN_PASSWORD": admin_password,
+        },
+    )
     env = {
         **clean_environment(render_python),
-        **service_env(
-            backend_service,
-            database_url=database_url,
-            prompted={"CORS_ORIGINS": REHEARSAL_CORS_ORIGINS},
-        ),
+        **rendered,
         "PORT": str(free_port()),
         "RENDER": "true",
         "RENDER_GIT_COMMIT": commit,
-        "WEB_CONCURRENCY": "2",
+        "WEB_CONCURRENCY": "2",  # both workers start on an empty users table
     }
+    # Nothing of this machine's may stand in for what the Blueprint says (or leaves at default).
+    for inherited in ("AUTH_REQUIRED", "SIGNUP", "SESSION_TTL_MINUTES", "AUTH_RATE_PER_MINUTE"):
+        if inherited not in rendered:
+            env.pop(inherited, None)
     run_build(
         backend_service["buildCommand"], cwd=cwd, env=env, log=workspace / "backend-build.log"
     )
@@ -243,33 +277,59 @@ def test_backend_builds_starts_on_postgres_and_keeps_a_task_across_a_restart(
         log=workspace / "backend-service.log",
     )
     health_path = backend_service["healthCheckPath"]
+    token = ""
     try:
         service.start()
-        health = service.wait_healthy(health_path)
+        health = service.wait_healthy(health_path)  # public: Render's check sends no credential
         assert health["status"] == "healthy"
         assert health["database"] == "connected"
         assert health["storage"] == "postgresql"
         assert health["environment"] == "production"
         assert health["commit"] == commit
 
+        welcome = httpx.get(service.url + "/", timeout=10).json()
+        assert welcome["auth"] == "required" and welcome["signup"] == "invite"
+        anonymous = httpx.get(service.url + "/tasks", timeout=10)
+        assert anonymous.status_code == 401, anonymous.text
+        assert anonymous.headers["www-authenticate"].lower().startswith("bearer")
+        refused = httpx.post(service.url + "/tasks", json={"title": "anonymous"}, timeout=10)
+        assert refused.status_code == 401, refused.text
+
+        token = sign_in(service.url, REHEARSAL_ADMIN_EMAIL, admin_password)
+        auth = {"Authorization": f"Bearer {token}"}
+        me = httpx.get(service.url + "/users/me", headers=auth, timeout=10).json()
+        assert me["email"] == REHEARSAL_ADMIN_EMAIL and me["role"] == "admin"
         created = httpx.post(
-            service.url + "/tasks", json={"title": "rehearsal: survives a restart"}, timeout=10
+            service.url + "/tasks",
+            json={"title": "rehearsal: survives a restart"},
+            headers=auth,
+            timeout=10,
         )
         assert created.status_code == 201, created.text
         task_id = created.json()["id"]
+        assert created.json()["created_by"] == me["id"]
 
         service.stop()
         service.start()  # runs the migrations again on a migrated database, then serves
         assert service.wait_healthy(health_path)["tasks_count"] >= 1
 
-        again = httpx.get(f"{service.url}/tasks/{task_id}", timeout=10)
+        # The session lives in the database: it outlives the restart, and the admin was not
+        # made a second time (ADMIN_EMAIL/ADMIN_PASSWORD only act on an empty users table).
+        again = httpx.get(f"{service.url}/tasks/{task_id}", headers=auth, timeout=10)
         assert again.status_code == 200, again.text
         assert again.json()["title"] == "rehearsal: survives a restart"
-        listed = httpx.get(service.url + "/tasks", timeout=10).json()
+        listed = httpx.get(service.url + "/tasks", headers=auth, timeout=10).json()
         assert task_id in [t["id"] for t in listed]
+        people = httpx.get(service.url + "/users", headers=auth, timeout=10).json()
+        assert [p["email"] for p in people] == [REHEARSAL_ADMIN_EMAIL]
+        assert httpx.get(f"{service.url}/tasks/{task_id}", timeout=10).status_code == 401
     finally:
         service.stop()
-    assert postgres.password not in service.output(), "the service logged the database password"
+    logged = service.log.read_text(errors="replace")
+    assert postgres.password not in logged, "the service logged the database password"
+    assert admin_password not in logged, "the service logged ADMIN_PASSWORD"
+    assert rendered["SECRET_KEY"] not in logged, "the service logged SECRET_KEY"
+    assert token and token not in logged, "the service logged a session token"
 
 
 def bundle_files(index_html: str, dist: Path) -> list[Path]:

@@ -3,18 +3,22 @@
 Render itself cannot be reached from here, so a small HTTP server plays its deploy endpoints
 (POST /services/{id}/deploys, GET /services/{id}/deploys/{deployId}) and records what it was
 asked. The /health the script polls is the real app, started with RENDER_GIT_COMMIT as Render
-starts it, so "the live backend reports the tested commit" is checked against real code.
+starts it and with production's settings (accounts on, a SECRET_KEY, no credential given to the
+script), so "the live backend reports the tested commit" is checked against real code, and the
+script is shown to need nothing but the public /health.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.support.server import AppServer
@@ -62,10 +66,16 @@ def render_api() -> Iterator[FakeRender]:
 
 
 def backend_reporting(commit: str, tmp_path: Path) -> Iterator[AppServer]:
-    """The real app on SQLite, started with RENDER_GIT_COMMIT as Render starts it."""
+    """The real app on SQLite, started with RENDER_GIT_COMMIT as Render starts it, in production:
+    accounts on (the app refuses production without them) and a SECRET_KEY as render.yaml's."""
     with AppServer(
         f"sqlite:///{tmp_path / 'deploy.db'}",
-        env={"RENDER_GIT_COMMIT": commit, "ENVIRONMENT": "production"},
+        env={
+            "RENDER_GIT_COMMIT": commit,
+            "ENVIRONMENT": "production",
+            "AUTH_REQUIRED": "true",
+            "SECRET_KEY": secrets.token_urlsafe(32),
+        },
     ) as server:
         yield server
 
@@ -108,6 +118,17 @@ def test_deploys_the_tested_commit_and_passes_once_health_reports_it(
     assert sorted(r["service"] for r in render_api.requests) == [BACKEND_ID, FRONTEND_ID]
     assert all(r["body"]["commitId"] == TESTED for r in render_api.requests)
     assert API_KEY not in result.stdout + result.stderr
+
+
+def test_needs_no_credential_against_a_backend_that_refuses_anonymous_task_calls(
+    render_api: FakeRender, live_on_tested: AppServer
+) -> None:
+    # The live backend is as production runs it: /tasks answers 401 to a caller without a token,
+    # and the deploy still passes on the public /health alone (the job holds no TaskFlow token).
+    assert httpx.get(live_on_tested.url + "/tasks", timeout=5).status_code == 401
+    result = run_deploy(render_api, live_on_tested.url)
+    assert result.returncode == 0, result.stderr
+    assert "/tasks" not in DEPLOY_SH.read_text(), "deploy.sh calls the task API"
 
 
 def test_fails_when_the_live_backend_reports_another_commit(

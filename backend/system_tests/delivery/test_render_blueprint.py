@@ -256,6 +256,40 @@ def test_backend_reads_the_database_runs_in_production_and_names_cors_origins(
     assert env_var(backend_service, "CORS_ORIGINS") == {"key": "CORS_ORIGINS", "sync": False}
 
 
+def test_backend_has_accounts_on_with_a_generated_secret_and_a_prompted_first_admin(
+    backend_service: Service,
+) -> None:
+    # Render generates SECRET_KEY once (base64 of 256 random bits, over the 32 characters the app
+    # requires) and keeps it across deploys; the app refuses production without it.
+    assert env_var(backend_service, "SECRET_KEY") == {"key": "SECRET_KEY", "generateValue": True}
+    # The first admin's credentials are asked for at Blueprint creation, never committed.
+    for key in ("ADMIN_EMAIL", "ADMIN_PASSWORD"):
+        assert env_var(backend_service, key) == {"key": key, "sync": False}
+    # Accounts stay at the app's default (on): production refuses AUTH_REQUIRED=false, and a
+    # value written here could only be that mistake.
+    keys = {var.get("key") for var in env_vars(backend_service)}
+    assert "AUTH_REQUIRED" not in keys
+    assert "SIGNUP" not in keys, "sign-up stays invite-only unless someone decides otherwise"
+
+
+def test_no_secret_is_written_in_the_blueprint(blueprint: Blueprint) -> None:
+    secret_words = ("SECRET", "PASSWORD", "TOKEN", "KEY")
+    for service in blueprint["services"]:
+        for var in env_vars(service):
+            if any(word in var.get("key", "") for word in secret_words):
+                assert "value" not in var, f"{service['name']}: {var['key']} has a literal value"
+
+
+def test_the_app_reads_the_settings_the_blueprint_sets(backend_service: Service) -> None:
+    # A key the settings do not know would be ignored without a word (extra="ignore").
+    from src.config import Settings
+
+    known = {name.upper() for name in Settings.model_fields}
+    render_sets = {"PYTHON_VERSION"}  # read by Render's Python runtime, not by the app
+    for var in env_vars(backend_service):
+        assert var["key"] in known | render_sets, f"the app does not read {var['key']}"
+
+
 def test_static_site_builds_with_npm_ci_and_publishes_dist(static_site: Service) -> None:
     assert static_site["type"] == "web"
     assert static_site["rootDir"] == "frontend"

