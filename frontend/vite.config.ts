@@ -1,15 +1,23 @@
 /// <reference types="vitest/config" />
 // Vite (dev server, preview, build) and Vitest configuration for the TaskFlow web app.
 import react from '@vitejs/plugin-react';
-import { defineConfig, loadEnv, type Plugin } from 'vite';
+import { defineConfig, loadEnv, type Plugin, type ProxyOptions } from 'vite';
 
 // Where the dev and preview servers forward API calls when the app talks to its own origin
 // (VITE_API_URL unset). The e2e suite points each preview server at its own throwaway backend.
 const apiProxyTarget = process.env.TASKFLOW_API_PROXY ?? 'http://localhost:8000';
 
-// Only the API's paths are forwarded; everything else is the single-page app.
-const apiPaths = ['/tasks', '/health'];
-const proxy = Object.fromEntries(apiPaths.map((path) => [path, { target: apiProxyTarget, changeOrigin: true }]));
+// Only the API's paths are forwarded; everything else is the single-page app (its pages are /, /join,
+// /people and /tokens, none of them an API path).
+const apiPaths = ['/tasks', '/health', '/auth', '/users', '/invitations'];
+const proxy: Record<string, ProxyOptions> = Object.fromEntries(apiPaths.map((path) => [path, { target: apiProxyTarget, changeOrigin: true }]));
+// `GET /` is both the page and the API's description of itself (its mode): the app asks for JSON, a
+// browser opening the page asks for HTML and gets the app.
+proxy['^/$'] = {
+  target: apiProxyTarget,
+  changeOrigin: true,
+  bypass: (request) => ((request.headers.accept ?? '').includes('application/json') ? undefined : '/index.html'),
+};
 
 // The e2e suite serves a build with the static site's production CSP (from render.yaml) to prove the app obeys it.
 const previewCsp = process.env.TASKFLOW_PREVIEW_CSP;

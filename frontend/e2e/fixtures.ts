@@ -18,7 +18,21 @@ export interface ApiTask {
 
 interface WorkerFixtures {
   stack: Stack;
+  /** A stack with accounts on (invitations only), its first admin created at start-up: see ACCOUNTS_ENV. */
+  accountsStack: Stack;
 }
+
+// The backend names the admin it creates from ADMIN_EMAIL after the email's local part.
+export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery staple', name: 'admin' } as const;
+
+/** The backend's settings for a stack with accounts. All tests come from 127.0.0.1, hence the generous /auth budget. */
+export const ACCOUNTS_ENV: Record<string, string> = {
+  AUTH_REQUIRED: 'true',
+  SIGNUP: 'invite',
+  ADMIN_EMAIL: ADMIN.email,
+  ADMIN_PASSWORD: ADMIN.password,
+  AUTH_RATE_PER_MINUTE: '100000',
+};
 
 interface TestFixtures {
   /** A short unique token, so tasks of one test never collide with another's on the shared backend. */
@@ -33,6 +47,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const stack = await startStack();
+      await use(stack);
+      await stack.stop();
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
+  accountsStack: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const stack = await startStack({ env: ACCOUNTS_ENV });
       await use(stack);
       await stack.stop();
     },
@@ -131,4 +154,28 @@ export async function readStat(page: Page, name: 'total' | ApiTask['status']): P
 export async function search(page: Page, text: string): Promise<void> {
   await page.getByLabel('Search').fill(text);
   await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe(text);
+}
+
+/** Signs in through the API, as a script would: the session's bearer token. */
+export async function signInViaApi(api: APIRequestContext, email: string, password: string): Promise<string> {
+  const response = await api.post('/auth/token', { form: { username: email, password } });
+  expect(response.status()).toBe(200);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** Fills the sign-in page the app shows to someone not signed in, and waits for the page behind it. */
+export async function signInWithPage(page: Page, email: string, password: string): Promise<void> {
+  await expect(page.getByRole('heading', { name: 'Sign in', level: 1 })).toBeVisible();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}
+
+/** The token the web app keeps for its session (null when signed out). */
+export async function sessionTokenOf(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const raw = window.localStorage.getItem('taskflow.session');
+    return raw === null ? null : (JSON.parse(raw) as { token: string }).token;
+  });
 }

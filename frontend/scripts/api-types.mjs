@@ -13,11 +13,15 @@ const HEADER =
   '// GENERATED from the backend OpenAPI document by `npm run api:types`; do not edit.\n' +
   '// `npm run api:check` (run by scripts/test-frontend.sh) fails when this file is out of date.\n\n';
 
-/** The backend's OpenAPI document, produced by the app itself (no server needed). */
+/**
+ * The backend's OpenAPI document, produced by the app itself (no server needed). With accounts on
+ * (AUTH_REQUIRED=true): in single-user mode the accounts routes are not served, nor documented.
+ */
 function backendOpenApi() {
   const code = 'import json; from src.app import app; print(json.dumps(app.openapi(), sort_keys=True))';
   const result = spawnSync('uv', ['run', '--frozen', '--quiet', 'python', '-c', code], {
     cwd: backend,
+    env: { ...process.env, AUTH_REQUIRED: 'true' },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });

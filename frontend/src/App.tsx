@@ -1,4 +1,4 @@
-// The page: header with backend status, stats, quick add, filters, and the board or the list.
+// The tasks page: header, stats, quick add, filters, and the board or the list (read only for viewers).
 import { useState } from 'react';
 import { useStats } from './api/hooks';
 import type { Task } from './api/types';
@@ -6,9 +6,10 @@ import { Board } from './board/Board';
 import { FilterBar } from './filters/FilterBar';
 import { useViewState } from './filters/useViewState';
 import type { ViewMode } from './filters/urlState';
+import { useAccess } from './auth/access';
 import { TaskTable } from './list/TaskTable';
+import { Topbar } from './navigation/Topbar';
 import { StatsBar } from './stats/StatsBar';
-import { HealthIndicator } from './status/HealthIndicator';
 import { ConnectionBanner } from './status/ConnectionBanner';
 import { CreateTaskDialog } from './task-form/CreateTaskDialog';
 import { EditTaskDialog } from './task-form/EditTaskDialog';
@@ -19,14 +20,20 @@ const VIEWS: { mode: ViewMode; label: string }[] = [
   { mode: 'list', label: 'List' },
 ];
 
-function EmptyState({ onCreate }: { onCreate: () => void }) {
+function EmptyState({ onCreate }: { onCreate: (() => void) | null }) {
   return (
     <section className="empty" aria-labelledby="empty-heading">
       <h2 id="empty-heading">No tasks yet</h2>
-      <p>Everything you plan lands here. Type a title above and press Enter, or write a full task.</p>
-      <button type="button" className="button button--primary" onClick={onCreate}>
-        Create your first task
-      </button>
+      {onCreate ? (
+        <>
+          <p>Everything you plan lands here. Type a title above and press Enter, or write a full task.</p>
+          <button type="button" className="button button--primary" onClick={onCreate}>
+            Create your first task
+          </button>
+        </>
+      ) : (
+        <p>The team's tasks will show here once someone adds one.</p>
+      )}
     </section>
   );
 }
@@ -36,6 +43,7 @@ export function App() {
   const [editingId, setEditingId] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const stats = useStats();
+  const { canWrite } = useAccess();
   const openTask = (task: Task) => {
     setEditingId(task.id);
   };
@@ -45,29 +53,25 @@ export function App() {
       <a href="#main" className="skip-link">
         Skip to tasks
       </a>
-      <header className="topbar">
-        <h1 className="topbar__title">
-          <span className="logo" aria-hidden="true">
-            ✓
-          </span>
-          TaskFlow
-        </h1>
-        <HealthIndicator />
-      </header>
+      <Topbar />
       <ConnectionBanner />
       <main id="main" className="page">
         <StatsBar />
         <div className="toolbar">
-          <QuickAdd />
-          <button
-            type="button"
-            className="button button--primary"
-            onClick={() => {
-              setCreating(true);
-            }}
-          >
-            New task…
-          </button>
+          {canWrite && (
+            <>
+              <QuickAdd />
+              <button
+                type="button"
+                className="button button--primary"
+                onClick={() => {
+                  setCreating(true);
+                }}
+              >
+                New task…
+              </button>
+            </>
+          )}
           <div className="segmented" role="group" aria-label="View">
             {VIEWS.map(({ mode, label }) => (
               <button
@@ -91,9 +95,13 @@ export function App() {
         />
         {stats.data?.total === 0 ? (
           <EmptyState
-            onCreate={() => {
-              setCreating(true);
-            }}
+            onCreate={
+              canWrite
+                ? () => {
+                    setCreating(true);
+                  }
+                : null
+            }
           />
         ) : state.view === 'board' ? (
           <Board filters={state.filters} onOpen={openTask} />

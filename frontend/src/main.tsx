@@ -1,10 +1,10 @@
-// Entry point: mounts the app with its query client and notices.
+// Entry point: mounts the app (single-user, or behind sign-in) with its query client and notices.
 import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
 import { createQueryClient } from './api/queryClient';
 import { NoticeProvider } from './notices/NoticeProvider';
+import { Root } from './Root';
 import { ErrorBoundary } from './status/ErrorBoundary';
 import './styles.css';
 
@@ -16,7 +16,7 @@ createRoot(root).render(
     <ErrorBoundary>
       <QueryClientProvider client={createQueryClient()}>
         <NoticeProvider>
-          <App />
+          <Root />
         </NoticeProvider>
       </QueryClientProvider>
     </ErrorBoundary>

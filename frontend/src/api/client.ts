@@ -3,7 +3,28 @@ import createClient, { type Middleware } from 'openapi-fetch';
 import { apiBaseUrl } from './config';
 import { ApiError, UnreachableError, parseErrorBody } from './errors';
 import type { paths } from './schema';
-import type { Health, SortKey, Task, TaskCreate, TaskFilterQuery, TaskFilters, TaskStats, TaskUpdate } from './types';
+import { endSession, sessionToken } from './session';
+import type {
+  ApiInfo,
+  ApiToken,
+  ApiTokenCreate,
+  ApiTokenCreated,
+  Health,
+  Invitation,
+  InvitationCreate,
+  InvitationCreated,
+  Registration,
+  SignedIn,
+  SortKey,
+  Task,
+  TaskCreate,
+  TaskFilterQuery,
+  TaskFilters,
+  TaskStats,
+  TaskUpdate,
+  User,
+  UserAdminUpdate,
+} from './types';
 
 /** No answer from the API itself is UnreachableError, whichever way it failed to come. */
 const reachability: Middleware = {
@@ -19,13 +40,31 @@ const reachability: Middleware = {
   },
 };
 
+/**
+ * Every request carries the session's bearer token when there is one. A 401 to a request that carried
+ * it means the API no longer takes it (signed out elsewhere, password changed, deactivated, expired):
+ * the session ends, and the app shows the sign-in page saying so.
+ */
+const credentials: Middleware = {
+  onRequest({ request }) {
+    const token = sessionToken();
+    if (token !== null) request.headers.set('Authorization', `Bearer ${token}`);
+    return request;
+  },
+  onResponse({ request, response }) {
+    const sent = request.headers.get('Authorization');
+    if (response.status === 401 && sent?.startsWith('Bearer ')) endSession(sent.slice('Bearer '.length));
+    return undefined;
+  },
+};
+
 const api = createClient<paths>({
   baseUrl: apiBaseUrl(),
   headers: { Accept: 'application/json' },
   // Looked up at each call rather than when this module loads, so a fetch replaced later (msw in the tests) is used.
   fetch: (request) => globalThis.fetch(request),
 });
-api.use(reachability);
+api.use(reachability, credentials);
 
 type Answer<Data, Failure> = { data: Data; error?: never; response: Response } | { data?: never; error: Failure; response: Response };
 
@@ -127,4 +166,90 @@ export async function getHealth(signal?: AbortSignal): Promise<HealthReport> {
     if (error instanceof UnreachableError) return { connection: 'unreachable', health: null };
     throw error;
   }
+}
+
+/** What the API says about itself: whether it wants a sign-in (`auth`), and how people join (`signup`). */
+export async function getApiInfo(signal?: AbortSignal): Promise<ApiInfo> {
+  const { data } = await answer(api.GET('/', { signal }));
+  return data;
+}
+
+/** The seconds a 429 asks to wait, when it says. */
+function retryAfter(response: Response): number | null {
+  const seconds = Number(response.headers.get('Retry-After') ?? '');
+  return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : null;
+}
+
+/** OAuth2's password form (`username` is the email); the answer is the session's bearer token. */
+export async function signIn(email: string, password: string): Promise<SignedIn> {
+  const call = api.POST('/auth/token', {
+    body: { username: email, password },
+    bodySerializer: (body) => new URLSearchParams(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  });
+  try {
+    const { data } = await answer(call);
+    return data;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 429) {
+      const { response } = await call;
+      const wait = retryAfter(response);
+      throw new ApiError(429, `Too many sign-in attempts. Try again ${wait === null ? 'in a minute' : `in ${String(wait)} seconds`}.`);
+    }
+    throw error;
+  }
+}
+
+/** Ends the session server-side: the token is refused from then on. */
+export async function signOut(): Promise<void> {
+  await succeeded(api.POST('/auth/logout'));
+}
+
+export async function register(registration: Registration): Promise<User> {
+  const { data } = await answer(api.POST('/auth/register', { body: registration }));
+  return data;
+}
+
+export async function getMe(signal?: AbortSignal): Promise<User> {
+  const { data } = await answer(api.GET('/users/me', { signal }));
+  return data;
+}
+
+export async function listUsers(signal?: AbortSignal): Promise<User[]> {
+  const { data } = await answer(api.GET('/users', { signal }));
+  return data;
+}
+
+/** An admin changes someone's role or deactivates them. */
+export async function updateUser(id: string, changes: UserAdminUpdate): Promise<User> {
+  const { data } = await answer(api.PATCH('/users/{user_id}', { params: { path: { user_id: id } }, body: changes }));
+  return data;
+}
+
+export async function listInvitations(signal?: AbortSignal): Promise<Invitation[]> {
+  const { data } = await answer(api.GET('/invitations', { signal }));
+  return data;
+}
+
+export async function createInvitation(invitation: InvitationCreate): Promise<InvitationCreated> {
+  const { data } = await answer(api.POST('/invitations', { body: invitation }));
+  return data;
+}
+
+export async function revokeInvitation(id: string): Promise<void> {
+  await succeeded(api.DELETE('/invitations/{invitation_id}', { params: { path: { invitation_id: id } } }));
+}
+
+export async function listApiTokens(signal?: AbortSignal): Promise<ApiToken[]> {
+  const { data } = await answer(api.GET('/users/me/tokens', { signal }));
+  return data;
+}
+
+export async function createApiToken(token: ApiTokenCreate): Promise<ApiTokenCreated> {
+  const { data } = await answer(api.POST('/users/me/tokens', { body: token }));
+  return data;
+}
+
+export async function deleteApiToken(id: string): Promise<void> {
+  await succeeded(api.DELETE('/users/me/tokens/{token_id}', { params: { path: { token_id: id } } }));
 }

@@ -14,4 +14,9 @@ export const queryKeys = {
   task: (id: string) => ['tasks', 'detail', id] as const,
   stats: ['stats'] as const,
   health: ['health'] as const,
+  apiInfo: ['api-info'] as const,
+  me: ['me'] as const,
+  users: ['users'] as const,
+  invitations: ['invitations'] as const,
+  apiTokens: ['api-tokens'] as const,
 };

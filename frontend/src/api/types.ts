@@ -37,3 +37,23 @@ export function isDayValue(value: string): boolean {
 
 /** The API's own limits, mirrored so forms can stop obvious mistakes before a round trip. */
 export const LIMITS = { title: 200, description: 1000, assignee: 100 } as const;
+
+/** `GET /`: whether the API wants a sign-in (`auth: "off"` is single-user mode) and how people join. */
+export type ApiInfo = Schemas['Welcome'];
+/** The answer to signing in: the session's bearer token and the seconds it lasts. */
+export type SignedIn = Schemas['AccessToken'];
+export type User = Schemas['UserRead'];
+export type Role = User['role'];
+export type UserAdminUpdate = Schemas['UserAdminUpdate'];
+export type Registration = Schemas['UserRegister'];
+export type Invitation = Schemas['InvitationRead'];
+export type InvitationCreate = Schemas['InvitationCreate'];
+/** An invitation just made: the only answer that holds its token. */
+export type InvitationCreated = Schemas['InvitationCreated'];
+export type ApiToken = Schemas['ApiTokenRead'];
+export type ApiTokenCreate = Schemas['ApiTokenCreate'];
+/** A token just made: the only answer that holds its secret. */
+export type ApiTokenCreated = Schemas['ApiTokenCreated'];
+export type TokenScope = ApiToken['scope'];
+
+export const ROLES: readonly Role[] = ['admin', 'member', 'viewer'];

@@ -2,6 +2,7 @@
 import { useDraggable } from '@dnd-kit/core';
 import { useEffect, useRef, type KeyboardEventHandler, type PointerEventHandler, type ReactNode } from 'react';
 import type { Task, TaskStatus } from '../api/types';
+import { useAccess } from '../auth/access';
 import { isOverdue } from '../tasks/dates';
 import { DueTime } from '../tasks/DueTime';
 import { PRIORITY_LABELS } from '../tasks/labels';
@@ -54,9 +55,12 @@ interface CardProps extends Props {
 }
 
 export function TaskCard({ task, onOpen, focusRequest, onFocused }: CardProps) {
+  // A viewer's cards stay put: no drag, no handle (the API would refuse the move anyway).
+  const { canWrite } = useAccess();
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, isDragging } = useDraggable({
     id: task.id,
     data: { task, status: task.status },
+    disabled: !canWrite,
   });
   const handleRef = useRef<HTMLButtonElement | null>(null);
   // A moved card is a new element in another column; keyboard users keep their place on it.
@@ -73,28 +77,30 @@ export function TaskCard({ task, onOpen, focusRequest, onFocused }: CardProps) {
   return (
     <li
       ref={setNodeRef}
-      className={`card${isOverdue(task) ? ' card--overdue' : ''}${isDragging ? ' is-dragging' : ''}`}
+      className={`card${isOverdue(task) ? ' card--overdue' : ''}${isDragging ? ' is-dragging' : ''}${canWrite ? '' : ' card--fixed'}`}
       data-testid="task-card"
       data-task-id={task.id}
-      onPointerDown={onPointerDown}
+      onPointerDown={canWrite ? onPointerDown : undefined}
     >
       <TaskCardBody
         task={task}
         onOpen={onOpen}
         handle={
-          <button
-            type="button"
-            ref={(node) => {
-              handleRef.current = node;
-              setActivatorNodeRef(node);
-            }}
-            className="card__handle"
-            {...attributes}
-            onKeyDown={onKeyDown}
-            aria-label={`Move “${task.title}”`}
-          >
-            <span aria-hidden="true">⠿</span>
-          </button>
+          canWrite && (
+            <button
+              type="button"
+              ref={(node) => {
+                handleRef.current = node;
+                setActivatorNodeRef(node);
+              }}
+              className="card__handle"
+              {...attributes}
+              onKeyDown={onKeyDown}
+              aria-label={`Move “${task.title}”`}
+            >
+              <span aria-hidden="true">⠿</span>
+            </button>
+          )
         }
       />
     </li>

@@ -1,8 +1,7 @@
 // React access to the URL-held view state: read on every navigation, written with history.replaceState.
 import { useCallback, useMemo, useSyncExternalStore } from 'react';
+import { URL_CHANGE_EVENT as CHANGE_EVENT } from '../navigation/location';
 import { parseViewState, serializeViewState, type ViewState } from './urlState';
-
-const CHANGE_EVENT = 'taskflow:urlchange';
 
 function subscribe(onChange: () => void): () => void {
   window.addEventListener('popstate', onChange);

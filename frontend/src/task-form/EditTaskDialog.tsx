@@ -3,8 +3,10 @@ import { useState } from 'react';
 import { ApiError, type FieldErrors } from '../api/errors';
 import { useDeleteTask, useTask, useUpdateTask } from '../api/hooks';
 import type { Task } from '../api/types';
+import { useAccess } from '../auth/access';
 import { useNotify } from '../notices/notices';
 import { Modal } from './Modal';
+import { TaskAudit } from './TaskAudit';
 import { TaskFields } from './TaskFields';
 import { formFromTask, formProblems, updateBody, type TaskFormValues } from './taskForm';
 
@@ -15,8 +17,9 @@ interface Props {
 
 export function EditTaskDialog({ taskId, onClose }: Props) {
   const { data: task, isPending, isError, error, refetch } = useTask(taskId);
+  const { canWrite } = useAccess();
   return (
-    <Modal title="Edit task" onClose={onClose}>
+    <Modal title={canWrite ? 'Edit task' : 'Task'} onClose={onClose}>
       {isPending && <p className="muted">Loading the task…</p>}
       {isError && (
         <div className="form-error" role="alert">
@@ -26,8 +29,23 @@ export function EditTaskDialog({ taskId, onClose }: Props) {
           </button>
         </div>
       )}
-      {task && <EditForm key={task.id} task={task} onReload={refetch} onClose={onClose} />}
+      {task && (canWrite ? <EditForm key={task.id} task={task} onReload={refetch} onClose={onClose} /> : <TaskView task={task} onClose={onClose} />)}
     </Modal>
+  );
+}
+
+/** A viewer's look at a task: the same fields, nothing to change. */
+function TaskView({ task, onClose }: { task: Task; onClose: () => void }) {
+  return (
+    <div className="task-form">
+      <TaskAudit task={task} />
+      <TaskFields values={formFromTask(task)} errors={{}} onChange={() => undefined} disabled />
+      <div className="modal__actions">
+        <button type="button" className="button button--primary" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </div>
   );
 }
 
@@ -107,6 +125,7 @@ function EditForm({ task, onReload, onClose }: FormProps) {
           </button>
         </div>
       )}
+      <TaskAudit task={base} />
       <TaskFields values={values} errors={errors} onChange={setValues} disabled={busy} />
       {formError && (
         <p className="form-error" role="alert">

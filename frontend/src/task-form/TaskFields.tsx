@@ -1,7 +1,9 @@
 // The task form's fields with the API's limits, each showing the server's message about it.
 import { useId } from 'react';
+import { useUsers } from '../api/accountHooks';
 import type { FieldErrors } from '../api/errors';
 import { LIMITS, PRIORITIES, STATUSES } from '../api/types';
+import { useAccess } from '../auth/access';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../tasks/labels';
 import type { TaskFormValues } from './taskForm';
 
@@ -14,6 +16,9 @@ interface Props {
 
 export function TaskFields({ values, errors, onChange, disabled = false }: Props) {
   const id = useId();
+  // The team's names as suggestions for the assignee (a free text field: anyone may be named).
+  const { authRequired } = useAccess();
+  const team = useUsers(authRequired).data ?? [];
   const set = <K extends keyof TaskFormValues>(key: K, value: TaskFormValues[K]) => {
     onChange({ ...values, [key]: value });
   };
@@ -108,11 +113,20 @@ export function TaskFields({ values, errors, onChange, disabled = false }: Props
           name="assignee"
           maxLength={LIMITS.assignee}
           value={values.assignee}
+          list={team.length > 0 ? `${id}-team` : undefined}
+          autoComplete="off"
           onChange={(e) => {
             set('assignee', e.target.value);
           }}
           {...described('assignee')}
         />
+        {team.length > 0 && (
+          <datalist id={`${id}-team`} data-testid="assignee-suggestions">
+            {[...new Set(team.filter((user) => user.active).map((user) => user.name))].map((name) => (
+              <option key={name} value={name} />
+            ))}
+          </datalist>
+        )}
         {error('assignee')}
       </div>
       <div className="field-row">

@@ -22,6 +22,8 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     created_at: '2030-01-01T10:00:00Z',
     updated_at: '2030-01-01T10:00:00Z',
     version: 1,
+    created_by: null,
+    updated_by: null,
     ...overrides,
   };
 }
