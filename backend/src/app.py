@@ -65,10 +65,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # out there as 503s under load.
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
     migration_retry = None
+    first_admin = (lambda: create_first_admin(settings)) if settings.auth_required else None
     # Tests that override get_db bring their own database; don't touch the configured one.
     if get_db not in app.dependency_overrides:
         try:
             init_db()
+            if first_admin is not None:
+                first_admin()
         except DATABASE_UNAVAILABLE as exc:
             # Start degraded instead of exiting: /health must answer 503 during an outage, and
             # with several workers one worker failing start-up makes uvicorn stop them all.
@@ -78,9 +81,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 "it answers",
                 type(exc).__name__,
             )
-            migration_retry = init_db_when_reachable()
-        if settings.auth_required and migration_retry is None:
-            create_first_admin(settings)
+            migration_retry = init_db_when_reachable(then=first_admin)
     # What is loaded by now lives as long as the process. Frozen, the collector's full passes
     # no longer walk all of it, tens of milliseconds in which every request in flight waited
     # (at 16 connections, list p99 went from 105 to 62 ms).

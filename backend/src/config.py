@@ -12,7 +12,11 @@ from src import __version__
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # hide_input_in_errors: a refused setting is named, its value (a key, a password, a database
+    # URL) never printed.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     database_url: str = "sqlite:///./taskflow.db"
     environment: str = "development"

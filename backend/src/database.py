@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -260,9 +260,12 @@ def init_db(target: Engine | None = None) -> None:
 
 
 def init_db_when_reachable(
-    target: Engine | None = None, retry_every: float = MIGRATION_RETRY_S
+    target: Engine | None = None,
+    retry_every: float = MIGRATION_RETRY_S,
+    then: Callable[[], None] | None = None,
 ) -> threading.Event:
-    """Keep trying init_db in a background thread until it succeeds; set the Event to stop.
+    """Keep trying init_db in a background thread until it succeeds, then call `then`; set the
+    Event to stop.
 
     For an app that started while its database was down: its requests recover as soon as the
     database answers, and its schema must not wait for the next restart (an empty or older
@@ -274,8 +277,12 @@ def init_db_when_reachable(
         while not stop.wait(retry_every):
             try:
                 init_db(target)
+                if then is not None:
+                    then()
             except DATABASE_UNAVAILABLE:
                 continue
+            except Exception:
+                logger.exception("after migrating, the start-up work failed")
             return
 
     threading.Thread(target=keep_trying, name="db-migrate-retry", daemon=True).start()

@@ -1,4 +1,5 @@
-"""The data tool: python -m src.db_init {init,reset,seed,export,import} [--database-env NAME]."""
+"""The data tool: python -m src.db_init {init,reset,seed,export,import,create-user}
+[--database-env NAME]."""
 
 from __future__ import annotations
 
@@ -15,15 +16,17 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from alembic import command
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy import Connection, Engine, Table, delete, insert, make_url, select, text, update
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from src.config import get_settings
 from src.database import alembic_config, init_db, make_engine, make_sessionmaker, storage_name
-from src.models import TaskModel, TaskPriority, TaskStatus, utcnow
-from src.schemas import TaskCreate, TaskRead, UtcDatetime
+from src.errors import Conflict
+from src.models import Role, TaskModel, TaskPriority, TaskStatus, utcnow
+from src.schemas import Email, PersonName, TaskCreate, TaskRead, UtcDatetime
+from src.services import accounts
 
 EXPORT_FORMAT = "taskflow-export"
 BATCH = 1000
@@ -323,12 +326,48 @@ def cmd_import(engine: Engine, args: argparse.Namespace) -> int:
 
 # --- command line ---------------------------------------------------------------------------
 
+# --- create-user ------------------------------------------------------------------------------
+
+
+def read_password(stdin: TextIO) -> str:
+    """The new person's password: typed twice without echo at a terminal, else stdin's first
+    line. Never an argument: argv is in the process list and the shell's history."""
+    if stdin.isatty():
+        password = getpass.getpass("Password (not shown): ")
+        if getpass.getpass("Same password again: ") != password:
+            raise ValueError("the two passwords differ")
+        return password
+    return stdin.readline().rstrip("\r\n")
+
+
+def cmd_create_user(engine: Engine, args: argparse.Namespace) -> int:
+    try:
+        email = TypeAdapter(Email).validate_python(args.email)
+        name = TypeAdapter(PersonName).validate_python(args.name)
+    except ValidationError as exc:
+        print(f"error: {exc.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    try:
+        password = read_password(sys.stdin)
+        init_db(engine)
+        with make_sessionmaker(engine)() as session:
+            user = accounts.create_user(
+                session, email=email, name=name, password=password, role=Role(args.role)
+            )
+    except (ValueError, Conflict) as exc:  # the reason, never the password
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"created {user.role.value} {user.email} ({user.id})", file=sys.stderr)
+    return 0
+
+
 COMMANDS = {
     "init": cmd_init,
     "reset": cmd_reset,
     "seed": cmd_seed,
     "export": cmd_export,
     "import": cmd_import,
+    "create-user": cmd_create_user,
 }
 
 
@@ -373,6 +412,14 @@ def parser() -> argparse.ArgumentParser:
         "included (every other task is deleted)",
     )
     imp.add_argument("--yes", action="store_true", help="confirm --replace")
+    user = sub.add_parser(
+        "create-user",
+        parents=[common],
+        help="add a person who can sign in (password from a prompt, or stdin's first line)",
+    )
+    user.add_argument("--email", required=True)
+    user.add_argument("--name", required=True)
+    user.add_argument("--role", choices=[role.value for role in Role], default=Role.MEMBER.value)
     return root
 
 

@@ -22,13 +22,22 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-# The suite before accounts runs in single-user mode, unchanged (the accounts' tests make their
-# own app with accounts on: tests/api/accounts). Set before the app is imported and configured.
+# The suite from before accounts runs in single-user mode, unchanged; the accounts' tests make
+# apps of their own with accounts on (accounts_app below). Set before the app is imported.
 os.environ["AUTH_REQUIRED"] = "false"
 
-from src.app import app
+from src.app import app, create_app
+from src.config import Settings
 from src.database import Base, get_db, make_engine, make_sessionmaker
-from src.models import TaskModel
+from src.models import (
+    CredentialModel,
+    InvitationModel,
+    Role,
+    SignInFailureModel,
+    TaskModel,
+    UserModel,
+)
+from src.services import accounts
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 MakeTask = Callable[..., dict[str, Any]]
@@ -79,7 +88,14 @@ def _empty_tasks_table(request: pytest.FixtureRequest) -> Iterator[None]:
     if "engine" in request.fixturenames:
         engine: Engine = request.getfixturevalue("engine")
         with engine.begin() as connection:
-            connection.execute(delete(TaskModel))
+            for table in (
+                TaskModel,
+                CredentialModel,
+                InvitationModel,
+                SignInFailureModel,
+                UserModel,
+            ):
+                connection.execute(delete(table))
 
 
 @pytest.fixture
@@ -198,3 +214,101 @@ def thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", recording_run_sync)
     return trips
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+def accounts_settings(**overrides: Any) -> Settings:
+    """Settings of an app with accounts on; the per-client budget out of the way unless a test
+    is about it."""
+    return Settings(
+        **{
+            "auth_required": True,
+            "auth_rate_per_minute": 1_000_000,
+            "signup": "invite",
+            **overrides,
+        }
+    )
+
+
+@contextmanager
+def accounts_app(session_factory: sessionmaker[Session], **overrides: Any) -> Iterator[TestClient]:
+    """A client of a second app, made like the production one but with accounts on."""
+    accounts_on = create_app(accounts_settings(**overrides))
+    accounts_on.dependency_overrides[get_db] = sessions_from(session_factory)
+    with TestClient(accounts_on) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def auth_client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
+    with accounts_app(session_factory) as test_client:
+        yield test_client
+
+
+class Person:
+    """Someone with an account in the database under test, and how to act as them."""
+
+    def __init__(self, client: TestClient, user: UserModel, password: str) -> None:
+        self.client = client
+        self.id = user.id
+        self.email = user.email
+        self.role = user.role
+        self.password = password
+        self._token: str | None = None
+
+    def sign_in(self) -> str:
+        response = self.client.post(
+            "/auth/token", data={"username": self.email, "password": self.password}
+        )
+        assert response.status_code == 200, response.text
+        token: str = response.json()["access_token"]
+        return token
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """A session of this person's, signed in once and then reused."""
+        if self._token is None:
+            self._token = self.sign_in()
+        return bearer(self._token)
+
+    def api_token(self, scope: str = "write", days: int = 30) -> str:
+        response = self.client.post(
+            "/users/me/tokens",
+            json={"name": f"{scope} script", "scope": scope, "expires_in_days": days},
+            headers=self.headers,
+        )
+        assert response.status_code == 201, response.text
+        token: str = response.json()["token"]
+        return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+MakePerson = Callable[..., Person]
+
+
+@pytest.fixture
+def make_person(auth_client: TestClient, session_factory: sessionmaker[Session]) -> MakePerson:
+    """Create someone directly in the database (quicker than an invitation) for `auth_client`."""
+    made = 0
+
+    def make(role: str = "member", *, email: str | None = None, name: str | None = None) -> Person:
+        nonlocal made
+        made += 1
+        with session_factory() as session:
+            user = accounts.create_user(
+                session,
+                email=email or f"{role}{made}-{uuid.uuid4().hex[:6]}@example.com",
+                name=name or f"{role.title()} {made}",
+                password=PASSWORD,
+                role=Role(role),
+            )
+        return Person(auth_client, user, PASSWORD)
+
+    return make

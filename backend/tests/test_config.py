@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from src.app import create_app
 from src.config import Settings
 from src.database import database_url, make_engine, storage_name
 
@@ -92,3 +93,49 @@ def test_the_engine_keeps_statement_parameters_out_of_logged_errors(tmp_path: Pa
     # What a logged error shows: the statement, never a task's content.
     assert "INSERT INTO t" in str(failure.value)
     assert "a secret task title" not in str(failure.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "refusal"),
+    [
+        ({"AUTH_REQUIRED": "false", "SECRET_KEY": "k" * 32}, "AUTH_REQUIRED=false is refused"),
+        ({"AUTH_REQUIRED": "true"}, "SECRET_KEY must be set"),
+    ],
+)
+def test_production_serves_only_with_accounts_and_a_key(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], refusal: str
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("CORS_ORIGINS", "app.example.com")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(_env_file=None)
+    with pytest.raises(ValueError, match=refusal):
+        create_app(settings)
+    # The tools (migrations, the data tool) need neither: the settings themselves are valid.
+    assert settings.is_production
+
+
+def test_production_with_accounts_and_a_key_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("CORS_ORIGINS", "app.example.com")
+    monkeypatch.setenv("AUTH_REQUIRED", "true")
+    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    assert create_app(Settings(_env_file=None)).state.settings.auth_required
+
+
+def test_a_short_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "s" * 31)
+    with pytest.raises(ValidationError, match="at least 32 characters") as refused:
+        Settings(_env_file=None)
+    assert "s" * 31 not in str(refused.value)
+
+
+def test_accounts_are_on_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AUTH_REQUIRED")  # the suite's single-user mode (conftest)
+    settings = Settings(_env_file=None)
+    assert (settings.auth_required, settings.signup, settings.auth_rate_per_minute) == (
+        True,
+        "invite",
+        300,
+    )
