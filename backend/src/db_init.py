@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from src.config import get_settings
 from src.database import alembic_config, init_db, make_engine, make_sessionmaker, storage_name
 from src.errors import Conflict
-from src.models import Role, TaskModel, TaskPriority, TaskStatus, utcnow
+from src.models import Role, TaskModel, TaskPriority, TaskStatus, UserModel, utcnow
 from src.schemas import Email, PersonName, TaskCreate, TaskRead, UtcDatetime
 from src.services import accounts
 
@@ -58,6 +58,8 @@ class TaskImport(TaskCreate):
     updated_at: UtcDatetime | None = None
     version: int | None = Field(default=None, ge=1)
     due_all_day: bool | None = None
+    created_by: uuid.UUID | None = None
+    updated_by: uuid.UUID | None = None
 
 
 # --- init and reset -------------------------------------------------------------------------
@@ -226,6 +228,8 @@ def validate_records(records: Sequence[Any]) -> list[dict[str, Any]]:
         row["created_at"] = task.created_at or now
         row["updated_at"] = task.updated_at or row["created_at"]
         row["version"] = task.version or 1
+        row["created_by"] = str(task.created_by) if task.created_by else None
+        row["updated_by"] = str(task.updated_by) if task.updated_by else None
         rows.append(row)
     return rows
 
@@ -244,11 +248,32 @@ def due_all_day(task: TaskImport) -> bool:
     return task.due_date.timetz() == MIDNIGHT_UTC
 
 
+def with_known_authors(
+    connection: Connection, rows: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """`rows`, naming as author only people this database has.
+
+    A backup holds tasks, not accounts: restored onto its own deployment, a task keeps who made
+    and changed it; onto another (or after that person's account is gone), nobody, as for a task
+    from before accounts.
+    """
+    people = set(connection.scalars(select(UserModel.id)))
+    return [
+        {
+            **row,
+            "created_by": row.get("created_by") if row.get("created_by") in people else None,
+            "updated_by": row.get("updated_by") if row.get("updated_by") in people else None,
+        }
+        for row in rows
+    ]
+
+
 def import_rows(
     session: Session, rows: Sequence[dict[str, Any]], progress: TextIO
 ) -> tuple[int, int]:
     """Insert new ids, update changed ones; the caller's transaction makes it all-or-nothing."""
     inserted = updated = done = 0
+    rows = with_known_authors(session.connection(), rows)
     for batch in _batches(rows):
         ids = [row["id"] for row in batch]
         existing = {
@@ -287,6 +312,7 @@ def replace_rows(connection: Connection, rows: Sequence[dict[str, Any]], progres
     # Core statements on the table: the ORM's version counter would set every version to 1.
     table = cast(Table, TaskModel.__table__)
     removed = connection.execute(delete(table)).rowcount
+    rows = with_known_authors(connection, rows)
     done = 0
     for batch in _batches(rows):
         connection.execute(insert(table), batch)

@@ -18,8 +18,10 @@ from sqlalchemy import delete, func, inspect, select, text, update
 from src import db_init
 from src.config import get_settings
 from src.database import make_engine, make_sessionmaker
-from src.models import TaskModel
+from src.models import Role, TaskModel
 from src.schemas import TaskRead
+from src.services import accounts
+from tests.conftest import PASSWORD
 
 DATABASE_VARIABLE = "TASKFLOW_TEST_DATA_TOOL_DATABASE"
 
@@ -495,3 +497,34 @@ def test_one_way_to_name_the_database_at_a_time() -> None:
         db_init.parser().parse_args(
             ["init", "--database-env", "DATABASE_URL", "--database", "sqlite://"]
         )
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["import", "restore"])
+def test_import_keeps_the_authors_this_database_has(
+    fresh_database_url: str, replace: bool, tmp_path: Path
+) -> None:
+    assert run("init", database=fresh_database_url) == 0
+    engine = make_engine(fresh_database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            author = accounts.create_user(
+                session, email="a@example.com", name="A", password=PASSWORD, role=Role.MEMBER
+            ).id
+    finally:
+        engine.dispose()
+    elsewhere = "00000000-0000-4000-8000-00000000000e"  # a person of another deployment
+    records = [
+        {"id": "10000000-0000-4000-8000-000000000001", "title": "Ours", "created_by": author,
+         "updated_by": author},
+        {"id": "10000000-0000-4000-8000-000000000002", "title": "Theirs", "created_by": elsewhere,
+         "updated_by": author},
+    ]  # fmt: skip
+    args = ["import", write_json(tmp_path / "tasks.json", records)]
+    assert (
+        run(*args, *(["--replace", "--yes"] if replace else []), database=fresh_database_url) == 0
+    )
+    authors = {
+        task["title"]: (task["created_by"], task["updated_by"])
+        for task in tasks_in(fresh_database_url)
+    }
+    assert authors == {"Ours": (author, author), "Theirs": (None, author)}

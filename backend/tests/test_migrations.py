@@ -276,3 +276,35 @@ def test_adopted_database_downgrades_and_upgrades(fresh_engine: Engine) -> None:
     init_db(fresh_engine)
 
     assert schema_differences(fresh_engine) == []
+
+
+def test_accounts_come_and_go_and_the_tasks_stay(fresh_engine: Engine) -> None:
+    """0004 adds the accounts beside the tasks; downgrading to 0003 removes them and nothing
+    else."""
+    with fresh_engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+        connection.execute(
+            text("INSERT INTO tasks (id, title, status, priority, version, due_all_day) VALUES "
+                 "('20000000-0000-4000-8000-000000000001', 'Before accounts', 'todo', 'medium', "
+                 "3, false)")
+        )  # fmt: skip
+    init_db(fresh_engine)
+    with fresh_engine.connect() as connection:
+        before = connection.execute(
+            text("SELECT id, title, version, created_by, updated_by FROM tasks")
+        ).all()
+    assert [tuple(row) for row in before] == [
+        ("20000000-0000-4000-8000-000000000001", "Before accounts", 3, None, None)
+    ]
+    with fresh_engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    assert not inspect(fresh_engine).has_table("users")
+    assert "created_by" not in {c["name"] for c in inspect(fresh_engine).get_columns("tasks")}
+    with fresh_engine.connect() as connection:
+        assert connection.execute(text("SELECT id, version FROM tasks")).all() == [
+            ("20000000-0000-4000-8000-000000000001", 3)
+        ]
