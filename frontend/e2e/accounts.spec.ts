@@ -1,7 +1,7 @@
 // Accounts against the real backend with sign-in required: signing in and out, a session ended on the
 // server, invitations and joining, what each role may do, API tokens, and single-user mode left as it was.
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { ADMIN, createTaskViaApi, expect, sessionTokenOf, signInViaApi, signInWithPage, test } from './fixtures';
+import { ADMIN, accounts, createTaskViaApi, expect, sessionTokenOf, signInViaApi, signInWithPage, test } from './fixtures';
 import type { Stack } from './stack';
 
 const PASSWORD = 'a long passphrase nobody guesses';
@@ -54,13 +54,6 @@ async function join(browser: Browser, stack: Stack, link: string, person: Person
   expect(new URL(page.url()).search).toBe('');
   return opened;
 }
-
-/** Tests against the worker's stack with accounts: the single-user one is not started for them. */
-const accounts = test.extend({
-  baseURL: async ({ accountsStack }, use) => {
-    await use(accountsStack.preview.url);
-  },
-});
 
 accounts.describe('with accounts', () => {
   accounts('sign in (a wrong password refused), the session survives a reload, sign out ends it on the server', async ({ browser, accountsStack, playwright }) => {

@@ -96,6 +96,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
 export { expect };
 
+/** Tests against the worker's stack with accounts (`page` opens it); the single-user stack is not started for them. */
+export const accounts = test.extend({
+  baseURL: async ({ accountsStack }, use) => {
+    await use(accountsStack.preview.url);
+  },
+});
+
 export async function createTaskViaApi(api: APIRequestContext, task: Partial<ApiTask> & { title: string }): Promise<ApiTask> {
   const response = await api.post('/tasks', { data: task });
   expect(response.status()).toBe(201);

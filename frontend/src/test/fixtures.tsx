@@ -3,7 +3,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { createQueryClient } from '../api/queryClient';
-import type { Task } from '../api/types';
+import type { Task, User } from '../api/types';
 import { NoticeProvider } from '../notices/NoticeProvider';
 
 let counter = 0;
@@ -24,6 +24,19 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     version: 1,
     created_by: null,
     updated_by: null,
+    ...overrides,
+  };
+}
+
+export function makeUser(overrides: Partial<User> = {}): User {
+  counter += 1;
+  return {
+    id: `10000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
+    email: `person${String(counter)}@example.com`,
+    name: `Person ${String(counter)}`,
+    role: 'member',
+    active: true,
+    created_at: '2030-01-01T10:00:00Z',
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { clearSession } from '../api/session';
 import { server } from './server';
 
 // jsdom has <dialog> but not its modal methods; these do what the tests rely on (open/close state).
@@ -23,6 +24,9 @@ afterEach(() => {
   cleanup();
   server.resetHandlers();
   window.history.replaceState(null, '', '/');
+  // Each test starts signed out, whatever the one before did.
+  clearSession();
+  window.localStorage.clear();
 });
 afterAll(() => {
   server.close();
