@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The load benchmark (`make bench`): TaskFlow on a local PostgreSQL with 10,000 tasks, against the
 # ceiling app, with and without a 1 ms database round trip, PostgreSQL counting the statements
-# of every request. Takes about 10 minutes on 2 cores (BENCH_SECONDS=3 for a quick look).
+# of every request; authenticated as production runs it, and the open API beside it.
+# Takes about 12 minutes on 2 cores (BENCH_SECONDS=3 for a quick look).
 # Writes backend/bench/results/latest.{json,png} and the figures in docs/PERFORMANCE.md.
 #
 # Needs: 2 cores; wrk and taskset (Debian: apt-get install wrk util-linux); PostgreSQL server

@@ -32,6 +32,9 @@ class RunResult:
     socket_errors: int
     seconds: float
     ratio_to_ceiling: float | None = None
+    # Whether every request carried `Authorization: Bearer <session>` to an app with accounts on
+    # (as production runs); False: the open API (AUTH_REQUIRED=false), or the ceiling.
+    authenticated: bool = False
     # The server's own CPU time during the run: per request, and as a share of its one core.
     # Near 100% busy, throughput is bounded by CPU per request, whatever the connections.
     server_cpu_ms_per_request: float | None = None
@@ -87,6 +90,7 @@ def run_wrk(
     server_log: Path | None = None,
     files: dict[str, Path] | None = None,
     recovery_seconds: float = 0.0,
+    token: str | None = None,
 ) -> RunResult:
     """One wrk run on CPU `cpu`; one wrk thread is plenty for a few thousand requests/s.
 
@@ -105,6 +109,7 @@ def run_wrk(
     `recovery_seconds`: after a run that left requests unanswered, how long to wait for them to
     fail or finish (their errors are logged meanwhile, and counted), so that the next run does
     not count them.
+    `token`, when given, goes with every request as `Authorization: Bearer <token>`.
     """
     command = [
         "taskset", "-c", cpu,
@@ -117,6 +122,8 @@ def run_wrk(
     if ids_file is not None:
         env["BENCH_IDS"] = str(ids_file)
     env.update({name: str(path) for name, path in (files or {}).items()})
+    if token is not None:
+        env["BENCH_TOKEN"] = token
     meters = {name: meter for name, meter in (("server", server_cpu), ("database", database_cpu))
               if meter}  # fmt: skip
     if round_trips is not None:
@@ -144,6 +151,7 @@ def run_wrk(
         scenario=scenario,
         connections=connections,
         delayed=delayed,
+        authenticated=token is not None,
         requests_per_s=raw["requests"] / active,
         p50_ms=raw["p50_us"] / 1000,
         p90_ms=raw["p90_us"] / 1000,
@@ -235,6 +243,7 @@ def merge_slices(slices: Sequence[RunResult]) -> RunResult:
         scenario=first.scenario,
         connections=first.connections,
         delayed=first.delayed,
+        authenticated=first.authenticated,
         requests_per_s=requests / seconds if seconds else 0.0,
         p50_ms=percentile_ms(50),
         p90_ms=percentile_ms(90),

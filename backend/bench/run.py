@@ -1,10 +1,13 @@
 """The load benchmark (`make bench`): TaskFlow on a local PostgreSQL holding 10,000 tasks.
 
-Phases: the ceiling app; the app straight on PostgreSQL; the app through a proxy that adds about
-1 ms to every database round trip. Each scenario (one endpoint each, and a mix) runs at 1, 16 and
-64 connections with wrk pinned to the core the server is not on, and PostgreSQL counts the
-statements the app sends (bench/round_trips.py). Prints a table and the verdict on issue 21's
-targets, writes JSON and a PNG chart, and rewrites the figures section of docs/PERFORMANCE.md.
+Phases: the ceiling app; the app straight on PostgreSQL, authenticated as production runs it
+(accounts on, a SECRET_KEY, every request carrying a session as `Authorization: Bearer`), then
+the open API beside it (AUTH_REQUIRED=false); the same two through a proxy that adds about 1 ms to
+every database round trip. Each scenario (one endpoint each, and a mix) runs authenticated at 1,
+16 and 64 connections, and open at fewer (OPEN_CONNECTIONS), with wrk pinned to the core the
+server is not on, and PostgreSQL counts the statements the app sends (bench/round_trips.py).
+Prints a table and the verdict on the targets, writes JSON and a PNG chart, and rewrites the
+figures section of docs/PERFORMANCE.md.
 
     cd backend && uv run --frozen python -m bench.run [--seconds 6] [--out bench/results]
 """
@@ -16,12 +19,14 @@ import datetime as dt
 import json
 import os
 import platform
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +36,7 @@ from bench import round_trips
 from bench.data import TASKS, BenchData
 from bench.loadgen import RunResult, merge_slices, run_wrk
 from bench.report import (
+    auth_table,
     chart,
     cpu_table,
     endpoint_table,
@@ -54,7 +60,11 @@ from bench.servers import (
 from tests.support.postgres import ThrowawayPostgres, find_bindir
 from tests.support.server import BACKEND_DIR
 
-CONNECTIONS = [1, 16, 64]
+CONNECTIONS = (1, 16, 64)
+# The open API beside the authenticated one: every scenario, at fewer connections, so that the
+# whole bench stays within about 12 minutes on 2 cores. Direct: 1 and 16 (latency alone, and the
+# throughput and p99 the targets name); through the delay: 1 (the p50 target's figure).
+OPEN_CONNECTIONS = {False: (1, 16), True: (1,)}
 # Each run of a scenario is taken in slices of about this many seconds (wrk takes whole
 # seconds), in turn with the other connection counts, and at most this many slices. The last
 # DRAIN_SECONDS of a slice send nothing: they wait for the answers in flight, so that every
@@ -64,7 +74,7 @@ SLICE_SECONDS, MAX_SLICES, DRAIN_SECONDS = 3, 5, 0.5
 # little more than the pool's checkout timeout (DB_POOL_TIMEOUT), so that they have failed or
 # finished before the next slice starts and are not counted in it.
 RECOVERY_SECONDS = 6.0
-# 6 s a run (2 slices, 5 s of them sending): 63 runs, the whole bench in about 10 minutes.
+# 6 s a run (2 slices, 5 s of them sending): 93 runs, the whole bench in about 12 minutes.
 DEFAULT_SECONDS = 6.0
 SCENARIOS = [
     "health", "get", "list", "count", "stats", "create", "update", "put_if_match", "delete", "mix",
@@ -74,6 +84,55 @@ WRITES = {"create", "update", "put_if_match", "delete", "mix"}
 SERVER_CPU, LOAD_CPU = "0", "1"
 TARGET_ADDED_RTT_MS = 1.0
 APP_ENV = {"ENVIRONMENT": "production", "LOG_LEVEL": "INFO"}
+# The bench's admin, created by the app at its first start (ADMIN_EMAIL), signs in once per
+# phase; the session's token goes with every request of the authenticated runs.
+ADMIN_EMAIL = "bench-admin@example.com"
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How the app is configured in a phase: authenticated as production, or the open API."""
+
+    authenticated: bool
+    env: dict[str, str]
+    admin_password: str = ""
+
+    @classmethod
+    def production(cls) -> Mode:
+        """As render.yaml runs it: production, accounts on, a random SECRET_KEY for the run."""
+        password = "bench-" + secrets.token_urlsafe(24)
+        env = {
+            **APP_ENV,
+            "AUTH_REQUIRED": "true",
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "ADMIN_EMAIL": ADMIN_EMAIL,
+            "ADMIN_PASSWORD": password,
+        }
+        return cls(True, env, password)
+
+    @classmethod
+    def open_api(cls) -> Mode:
+        # Production refuses AUTH_REQUIRED=false, so another ENVIRONMENT; everything else equal.
+        return cls(False, {**APP_ENV, "ENVIRONMENT": "bench-open", "AUTH_REQUIRED": "false"})
+
+    @property
+    def label(self) -> str:
+        return "authenticated" if self.authenticated else "open API"
+
+    def sign_in(self, base_url: str) -> str | None:
+        """The session token the runs send, or None for the open API."""
+        if not self.authenticated:
+            return None
+        response = httpx.post(
+            f"{base_url}/auth/token",
+            data={"username": ADMIN_EMAIL, "password": self.admin_password},
+            timeout=30,
+        )
+        response.raise_for_status()
+        token: str = response.json()["access_token"]
+        return token
+
+
 REPO = BACKEND_DIR.parent
 APP = "src.app:app"
 # The committed run of 2026-11-24 05:05 on the code before issue 21 (its own request threads,
@@ -169,6 +228,8 @@ def run_scenarios(
     delayed: bool,
     database_cpu: Callable[[], float] | None = None,
     counter: RoundTripCounter | None = None,
+    connections: tuple[int, ...] = CONNECTIONS,
+    token: str | None = None,
 ) -> list[RunResult]:
     """Each scenario at each number of connections for `seconds`, in slices taken in turn (1, 16,
     64, 1, 16, 64, ...): the machine's speed drifts within minutes, and a comparison between two
@@ -176,9 +237,9 @@ def run_scenarios(
     results = []
     count, slice_seconds = slicing(seconds)
     for name in names:
-        slices: dict[int, list[RunResult]] = {conns: [] for conns in CONNECTIONS}
+        slices: dict[int, list[RunResult]] = {conns: [] for conns in connections}
         for _ in range(count):
-            for conns in CONNECTIONS:
+            for conns in connections:
                 ids_file, files = data.inputs(name) if data else (None, {})
                 result = run_wrk(
                     base_url=server.url,
@@ -195,6 +256,7 @@ def run_scenarios(
                     server_log=server.logfile,
                     files=files,
                     recovery_seconds=RECOVERY_SECONDS,
+                    token=token,
                 )
                 if data:
                     data.used(name, result.requests_sent or 0)
@@ -203,11 +265,12 @@ def run_scenarios(
                         f"requests unanswered in the run; {result.server_errors_logged} errors "
                         f"logged by the server by {RECOVERY_SECONDS:g} s later")  # fmt: skip
                 slices[conns].append(result)
-        for conns in CONNECTIONS:
+        for conns in connections:
             result = merge_slices(slices[conns])
             trips = result.round_trips_per_request
             log(
-                f"{'+delay' if delayed else 'direct'} {name:<12} c={conns:<3} "
+                f"{'+delay' if delayed else 'direct'} {'auth' if token else 'open'} "
+                f"{name:<12} c={conns:<3} "
                 f"{result.requests_per_s:6.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
                 f"p99 {result.p99_ms:7.2f} ms  non-2xx {result.non_2xx}  "
                 f"errors {result.socket_errors}  unanswered {result.unanswered}  "
@@ -235,21 +298,25 @@ def app_phase(
     delayed: bool,
     warmup: float,
     app: str,
+    mode: Mode,
 ) -> list[RunResult]:
     server = PinnedAppServer(
-        url, cpus=SERVER_CPU, env=APP_ENV, app=app, extra_args=PRODUCTION_FLAGS
+        url, cpus=SERVER_CPU, env=mode.env, app=app, extra_args=PRODUCTION_FLAGS
     )
     server.start()
     try:
         health = httpx.get(f"{server.url}/health", timeout=10).json()
         if health.get("tasks_count") != TASKS:
             raise RuntimeError(f"unexpected /health before the run: {health}")
+        token = mode.sign_in(server.url)  # outside the runs: not counted
         run_wrk(base_url=server.url, scenario="mix", connections=16, seconds=warmup,
-                cpu=LOAD_CPU, ids_file=data.ids_file)  # fmt: skip
+                cpu=LOAD_CPU, ids_file=data.ids_file, token=token)  # fmt: skip
         data.reset()
+        connections = CONNECTIONS if mode.authenticated else OPEN_CONNECTIONS[delayed]
         return run_scenarios(
             server=server, names=SCENARIOS, seconds=seconds, data=data, delayed=delayed,
             database_cpu=lambda: postgres_cpu_seconds(postgres), counter=counter,
+            connections=connections, token=token,
         )  # fmt: skip
     finally:
         server.stop()
@@ -310,10 +377,12 @@ def main() -> int:
     speed = {"start": core_speed_ms()}
     args.out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="taskflow-bench-"))
+    # One production mode for the run: the admin it creates at the first start signs in later.
+    modes = (Mode.production(), Mode.open_api())
 
     ceiling_server = PinnedAppServer(
         "sqlite:///unused.db", cpus=SERVER_CPU, app="bench.ceiling:app",
-        env=APP_ENV, extra_args=PRODUCTION_FLAGS,
+        env=modes[0].env, extra_args=PRODUCTION_FLAGS,
     )  # fmt: skip
     ceiling_server.start(wait=False)
     deadline = time.monotonic() + 60
@@ -342,16 +411,20 @@ def main() -> int:
         data = BenchData(url, workdir)
         log(f"seeding {TASKS:,} tasks")
         data.seed()
-        log("phase: app directly on PostgreSQL")
-        results = app_phase(postgres, url, data, counter, args.seconds, delayed=False,
-                            warmup=args.warmup, app=args.app)  # fmt: skip
+        results: list[RunResult] = []
+        for mode in modes:
+            log(f"phase: app directly on PostgreSQL, {mode.label}")
+            results += app_phase(postgres, url, data, counter, args.seconds, delayed=False,
+                                 warmup=args.warmup, app=args.app, mode=mode)  # fmt: skip
         speed["between phases"] = core_speed_ms()
         proxy, proxy_measured = start_calibrated_proxy(postgres, url, workdir)
         try:
-            log("phase: app through the delay proxy")
             proxied_url = url.replace(f":{postgres.port}/", f":{proxy.port}/")
-            results += app_phase(postgres, proxied_url, data, counter, args.seconds,
-                                 delayed=True, warmup=args.warmup, app=args.app)  # fmt: skip
+            for mode in modes:
+                log(f"phase: app through the delay proxy, {mode.label}")
+                results += app_phase(postgres, proxied_url, data, counter, args.seconds,
+                                     delayed=True, warmup=args.warmup, app=args.app,
+                                     mode=mode)  # fmt: skip
         finally:
             proxy.stop()
         proxy_measured.update(
@@ -368,8 +441,10 @@ def main() -> int:
     for result in results:
         result.ratio_to_ceiling = result.requests_per_s / by_conns[result.connections]
     all_runs = ceiling + results
-    judged = verdicts(results, proxy_measured["added_round_trip_ms"])
-    reported = no_longer_targets(results)
+    authenticated = [r for r in results if r.authenticated]
+    open_api = [r for r in results if not r.authenticated]
+    judged = verdicts(authenticated, proxy_measured["added_round_trip_ms"], open_api)
+    reported = no_longer_targets(authenticated)
     info = machine()
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     payload = {
@@ -380,6 +455,14 @@ def main() -> int:
         "drain_seconds_per_slice": DRAIN_SECONDS,
         "tasks": TASKS,
         "server": f"uvicorn {args.app} {' '.join(PRODUCTION_FLAGS)}",
+        "modes": {
+            "authenticated": "ENVIRONMENT=production AUTH_REQUIRED=true SECRET_KEY=<random>, "
+            "a session as Authorization: Bearer on every request, connections "
+            + "/".join(map(str, CONNECTIONS)),
+            "open": "ENVIRONMENT=bench-open AUTH_REQUIRED=false, connections "
+            + f"{'/'.join(map(str, OPEN_CONNECTIONS[False]))} direct, "
+            + f"{'/'.join(map(str, OPEN_CONNECTIONS[True]))} through the delay",
+        },
         "machine": info,
         "delay_proxy": proxy_measured,
         "targets": judged,
@@ -395,7 +478,7 @@ def main() -> int:
         "core_speed_probe_ms": speed,
     }
     write_json(args.out / "latest.json", payload)
-    chart(results, ceiling, args.out / "latest.png")
+    chart(authenticated, ceiling, args.out / "latest.png")
 
     print()
     print(table(all_runs))
@@ -430,6 +513,8 @@ def docs_section(
     before_payload, before = load_runs(BEFORE)
     chart_path = os.path.relpath(out / "latest.png", REPO / "docs")
     added = proxy["added_round_trip_ms"]
+    authenticated = [r for r in results if r.authenticated]
+    open_api = [r for r in results if not r.authenticated]
     lines = [
         f"Measured {payload['date']} with `{payload['command']}` "
         f"({payload['seconds_per_run']:g} s per run, in {payload['slices_per_run']} slices taken "
@@ -440,6 +525,8 @@ def docs_section(
         f"- Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, "
         f"{info['os']}, kernel {info['kernel']}; Python {info['python']}, "
         f"{info['postgresql']}, {info['wrk']}.",
+        f"- Authenticated (the targets are judged on these runs, as production serves): "
+        f"{payload['modes']['authenticated']}. Open API beside it: {payload['modes']['open']}.",
         f"- Server: `{payload['server']}` on CPU {info['server_cpu']}; wrk (one thread), "
         f"PostgreSQL and the delay proxy on CPU {info['load_and_database_cpu']}.",
         f"- Delay proxy: `SELECT 1` takes {proxy['direct_round_trip_ms']:.3f} ms direct and "
@@ -467,16 +554,21 @@ def docs_section(
         + "; ".join(payload["reported_no_longer_targets"])
         + ". The ceiling's figures are in the last table.",
         "",
-        "Per endpoint (round trips: the app's statements counted by pg_stat_statements, per "
-        "request wrk sent):",
+        "Authenticated against the open API, per scenario (round trips: the routes' "
+        "statements, pool pings left out):",
         "",
-        endpoint_table(results, added),
+        auth_table(authenticated, open_api),
         "",
-        f"CPU per request, now and before issue 21 (the committed run of "
+        "Per endpoint, authenticated (round trips: the app's statements counted by "
+        "pg_stat_statements, per request wrk sent):",
+        "",
+        endpoint_table(authenticated, added),
+        "",
+        f"CPU per request, authenticated now and open before issue 21 (the committed run of "
         f"{before_payload['date']}, `{payload['before']}`; its scenarios were get, list, create, "
         "update, health and mix):",
         "",
-        cpu_table(results, ceiling, before),
+        cpu_table(authenticated, ceiling, before),
         "",
         "Every run:",
         "",

@@ -6,6 +6,7 @@
 -- in If-Match, and takes the new one from the answer).
 -- BENCH_SEND_MS: requests are sent for this long; then each connection waits for its last answer
 -- and sends nothing more, so that wrk stops with no request in flight (wrk's -d is longer).
+-- BENCH_TOKEN: a credential sent with every request as `Authorization: Bearer <token>`.
 -- done() prints one line "BENCH_JSON {...}" that bench/loadgen.py parses.
 
 local scenario = os.getenv("BENCH_SCENARIO") or "get"
@@ -18,6 +19,8 @@ local statuses = { "todo", "in_progress", "done" }
 local priorities = { "low", "medium", "high" }
 local json_headers = { ["Content-Type"] = "application/json" }
 local send_us = tonumber(os.getenv("BENCH_SEND_MS") or "0") * 1000
+local token = os.getenv("BENCH_TOKEN")
+local authorization = token and ("Bearer " .. token) or nil
 
 -- A monotonic clock in microseconds (wrk's Lua has none of its own; LuaJIT's FFI reaches libc).
 local ffi = require("ffi")
@@ -65,6 +68,11 @@ end
 
 function init(args)
   math.randomseed(os.time() * 1000 + thread_number)
+  if authorization then
+    -- wrk.format takes wrk.headers when given no headers of its own, else only those given.
+    wrk.headers["Authorization"] = authorization
+    json_headers["Authorization"] = authorization
+  end
   if ids_file then
     for line in io.lines(ids_file) do
       ids[#ids + 1] = line
@@ -107,7 +115,11 @@ end
 -- A task no other connection is writing, at the version last seen: the If-Match always holds.
 local function put_if_match()
   local id = take()
-  local headers = { ["Content-Type"] = "application/json", ["If-Match"] = '"' .. versions[id] .. '"' }
+  local headers = {
+    ["Content-Type"] = "application/json",
+    ["If-Match"] = '"' .. versions[id] .. '"',
+    ["Authorization"] = authorization,
+  }
   local body = string.format('{"priority": "%s"}', priorities[math.random(3)])
   return wrk.format("PUT", "/tasks/" .. id, headers, body)
 end
