@@ -1,10 +1,10 @@
 // The production shape: a build with VITE_API_URL calling the backend on another origin through CORS,
-// so the browser must be allowed to read X-Total-Count and to send If-Match, under the static site's CSP.
+// so the browser must be allowed to read X-Total-Count and to send If-Match and Authorization, under the static site's CSP.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { expect, pickUpWithKeyboard, test } from './fixtures';
+import { ACCOUNTS_ENV, ADMIN, expect, pickUpWithKeyboard, signInWithPage, test } from './fixtures';
 import { FRONTEND_DIR, buildFor, freePort, removeDatabase, seedDatabase, startBackend, startPreview, tempDatabase } from './stack';
 
 interface RenderService {
@@ -75,6 +75,50 @@ test('a build with VITE_API_URL works against a backend on another origin (CORS)
     expect(cspViolations).toEqual([]);
   } finally {
     await context.close();
+    await Promise.all([backend.stop(), preview.stop()]);
+    removeDatabase(database.path);
+    rmSync(outDir, { recursive: true, force: true });
+  }
+});
+
+test('with accounts across origins: sign in, the bearer token passes CORS and the CSP, a 401 returns to sign-in', async ({ browser, playwright }) => {
+  test.setTimeout(120_000);
+  const [apiPort, webPort] = [await freePort(), await freePort()];
+  const apiUrl = `http://127.0.0.1:${String(apiPort)}`;
+  const webUrl = `http://127.0.0.1:${String(webPort)}`;
+  const outDir = mkdtempSync(join(tmpdir(), 'taskflow-e2e-build-'));
+  const database = tempDatabase();
+  buildFor(apiUrl, outDir);
+  const backend = await startBackend(database.url, apiPort, { ...ACCOUNTS_ENV, CORS_ORIGINS: webUrl });
+  const preview = await startPreview('http://127.0.0.1:9', { outDir, port: webPort, csp: productionCsp(apiUrl) });
+  const context = await browser.newContext({ baseURL: webUrl });
+  const api = await playwright.request.newContext({ baseURL: apiUrl });
+  try {
+    const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+    });
+    const bearerCalls: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(apiUrl) && request.headers().authorization?.startsWith('Bearer ')) bearerCalls.push(request.url());
+    });
+    await page.goto('/?view=list');
+    await signInWithPage(page, ADMIN.email, ADMIN.password);
+    await page.getByLabel('Quick add a task').fill('Signed in across origins');
+    await page.getByLabel('Quick add a task').press('Enter');
+    await expect(page.getByTestId('task-row').filter({ hasText: 'Signed in across origins' })).toBeVisible();
+    expect(bearerCalls.length).toBeGreaterThan(0);
+
+    // The session ended on the server: the API's 401 must be readable across origins for the app to notice.
+    const token = await page.evaluate(() => (JSON.parse(window.localStorage.getItem('taskflow.session') ?? '{}') as { token?: string }).token);
+    expect((await api.post('/auth/logout', { headers: { Authorization: `Bearer ${token ?? ''}` } })).status()).toBe(204);
+    await page.getByLabel('Search').fill('Signed');
+    await expect(page.getByRole('alert')).toContainText('Your session ended');
+    expect(cspViolations).toEqual([]);
+  } finally {
+    await context.close();
+    await api.dispose();
     await Promise.all([backend.stop(), preview.stop()]);
     removeDatabase(database.path);
     rmSync(outDir, { recursive: true, force: true });
