@@ -146,6 +146,31 @@ describe('Root', () => {
     expect(await screen.findByLabelText('Quick add a task')).toBeInTheDocument();
   });
 
+  it('where signup is open, the sign-in page offers to create an account', async () => {
+    accountsApi({ me: makeUser() });
+    server.use(http.get(`${API}/`, () => HttpResponse.json({ ...WELCOME, auth: 'required', signup: 'open' })));
+    renderWithClient(<Root />);
+    expect(await screen.findByRole('link', { name: 'Create an account' })).toHaveAttribute('href', '/join');
+  });
+
+  it('the API away at start-up with a session held: the banner, and the account loads once the API is back', async () => {
+    const me = makeUser({ name: 'Ann' });
+    server.use(
+      http.get(`${API}/`, () => HttpResponse.error()),
+      http.get(`${API}/health`, () => HttpResponse.error()),
+      http.get(`${API}/users/me`, () => HttpResponse.error()),
+    );
+    startSession('tok-ann', 3600);
+    const user = userEvent.setup();
+    renderWithClient(<Root />);
+    expect(await screen.findByText(/Could not load your account/)).toBeInTheDocument();
+    expect(await screen.findByRole('alert')).toHaveTextContent('Cannot reach the TaskFlow server');
+
+    accountsApi({ me });
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByTestId('signed-in-as')).toHaveTextContent('Ann');
+  });
+
   it('the API away at start-up: a page without a session shows the tasks page and its banner', async () => {
     server.use(
       http.get(`${API}/`, () => HttpResponse.error()),

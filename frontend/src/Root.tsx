@@ -9,6 +9,7 @@ import { SignInPage } from './auth/SignInPage';
 import { usePathname } from './navigation/location';
 import { Topbar } from './navigation/Topbar';
 import { PeoplePage } from './people/PeoplePage';
+import { ConnectionBanner } from './status/ConnectionBanner';
 import { TokensPage } from './tokens/TokensPage';
 
 /** setTimeout's longest delay (about 24.8 days); a later expiry is checked again when the timer fires. */
@@ -59,13 +60,17 @@ function SignedIn({ token, expiresAt }: { token: string; expiresAt: number | nul
 
   if (me.isPending) return <Waiting>Loading your account…</Waiting>;
   if (me.isError) {
+    // A 401 has already ended the session (the sign-in page shows); this is the server being away.
     return (
-      <Waiting>
-        Could not load your account: {me.error.message}{' '}
-        <button type="button" className="button button--small" onClick={() => void me.refetch()}>
-          Try again
-        </button>
-      </Waiting>
+      <>
+        <ConnectionBanner />
+        <Waiting>
+          Could not load your account: {me.error.message}{' '}
+          <button type="button" className="button button--small" onClick={() => void me.refetch()}>
+            Try again
+          </button>
+        </Waiting>
+      </>
     );
   }
   return (

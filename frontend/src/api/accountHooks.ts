@@ -20,7 +20,7 @@ import { queryKeys } from './queryKeys';
 import { clearSession, currentSession, startSession, subscribeSession, type SessionState } from './session';
 import type { ApiTokenCreate, InvitationCreate, Registration, User, UserAdminUpdate } from './types';
 
-/** While the API cannot say which mode it is in, it is asked again this often. */
+/** While the API cannot say which mode it is in, or who is signed in, it is asked again this often. */
 const API_INFO_RETRY_MS = 5_000;
 
 /** `GET /`, read once: the mode does not change while the server runs. */
@@ -43,8 +43,14 @@ function forgetSessionData(client: QueryClient): void {
   client.removeQueries({ predicate: (query) => query.queryKey[0] !== queryKeys.apiInfo[0] });
 }
 
+/** The person signed in; asked again every few seconds while it fails (the server away), so the page comes back by itself. */
 export function useMe(enabled: boolean) {
-  return useQuery({ queryKey: queryKeys.me, queryFn: ({ signal }) => getMe(signal), enabled });
+  return useQuery({
+    queryKey: queryKeys.me,
+    queryFn: ({ signal }) => getMe(signal),
+    enabled,
+    refetchInterval: (query) => (query.state.status === 'error' ? API_INFO_RETRY_MS : false),
+  });
 }
 
 /** Everyone on the team; `enabled` false in single-user mode, where there is no one. */

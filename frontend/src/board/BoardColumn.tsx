@@ -2,6 +2,7 @@
 import { useDroppable } from '@dnd-kit/core';
 import { useTaskList } from '../api/hooks';
 import type { Task, TaskFilters, TaskStatus } from '../api/types';
+import { useAccess } from '../auth/access';
 import { STATUS_LABELS } from '../tasks/labels';
 import { TaskCard, type FocusRequest } from './TaskCard';
 
@@ -22,6 +23,7 @@ export function BoardColumn({ status, filters, onOpen, focusRequest, onFocused }
   const tasks = query.data?.pages.flatMap((page) => page.tasks) ?? [];
   const total = query.data?.pages[0]?.total;
   const headingId = `column-${status}`;
+  const { canWrite } = useAccess();
 
   return (
     <section
@@ -46,7 +48,7 @@ export function BoardColumn({ status, filters, onOpen, focusRequest, onFocused }
           </button>
         </div>
       )}
-      {query.data && tasks.length === 0 && <p className="muted column__note">No tasks here. Drop one to move it.</p>}
+      {query.data && tasks.length === 0 && <p className="muted column__note">{canWrite ? 'No tasks here. Drop one to move it.' : 'No tasks here.'}</p>}
       <ul className="column__cards">
         {tasks.map((task) => (
           <TaskCard key={task.id} task={task} onOpen={onOpen} focusRequest={focusRequest} onFocused={onFocused} />
