@@ -1,4 +1,4 @@
-// The accounts pages at desktop and 375 px: screenshots as artifacts, axe-core finds no violation at all, nothing wider than the screen.
+// The accounts pages (sign-in, join, people, tokens, account) at desktop and 375 px: screenshots as artifacts, axe-core finds no violation at all, nothing wider than the screen.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
@@ -25,7 +25,7 @@ async function check(page: Page, testInfo: TestInfo, name: string): Promise<void
 }
 
 for (const size of WIDTHS) {
-  accounts(`sign-in, join, people and tokens at ${size.name} width: no axe violations`, async ({ page, tag }, testInfo) => {
+  accounts(`sign-in, join, people, tokens and account at ${size.name} width: no axe violations`, async ({ page, tag }, testInfo) => {
     await page.setViewportSize({ width: size.width, height: size.height });
     await page.goto('/');
     // The sign-in page with the API's refusal showing, and with the "session ended" notice.
@@ -54,6 +54,13 @@ for (const size of WIDTHS) {
     await expect(page.getByRole('textbox', { name: 'New API token' })).toBeVisible();
     await expect(page.getByTestId('token-row').filter({ hasText: `Axe token ${tag}` })).toBeVisible();
     await check(page, testInfo, `tokens-${size.name}`);
+
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByLabel('Current password').fill('not the current one at all');
+    await page.getByLabel('New password').fill('whatever new passphrase');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect(page.getByRole('alert')).toHaveText('Your current password is not right.');
+    await check(page, testInfo, `account-${size.name}`);
 
     await page.getByRole('link', { name: 'Tasks' }).click();
     await expect(page.getByRole('heading', { name: 'No tasks yet' }).or(page.getByTestId('board'))).toBeVisible();

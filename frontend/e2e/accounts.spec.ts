@@ -278,6 +278,44 @@ accounts.describe('with accounts', () => {
     }
   });
 
+  accounts('a new password ends the other sessions and the API tokens, not this one', async ({ browser, accountsStack, playwright, tag }) => {
+    const person: Person = { email: `mover-${tag}@example.com`, name: `Max ${tag}`, role: 'member' };
+    const admin = await signedInAsAdmin(browser, accountsStack, '/people');
+    const contexts = [admin.context];
+    const api = await playwright.request.newContext({ baseURL: accountsStack.backend.url });
+    try {
+      const here = await join(browser, accountsStack, await invite(admin.page, person), person);
+      contexts.push(here.context);
+      const elsewhere = await open(browser, accountsStack, '/?view=list');
+      contexts.push(elsewhere.context);
+      await signInWithPage(elsewhere.page, person.email, PASSWORD);
+      const session = await sessionTokenOf(here.page);
+      const created = await api.post('/users/me/tokens', {
+        data: { name: 'script', scope: 'read', expires_in_days: 1 },
+        headers: { Authorization: `Bearer ${session ?? ''}` },
+      });
+      expect(created.status()).toBe(201);
+      const apiToken = ((await created.json()) as { token: string }).token;
+
+      await here.page.getByRole('link', { name: 'Account' }).click();
+      await here.page.getByLabel('Current password').fill(PASSWORD);
+      await here.page.getByLabel('New password').fill('another long passphrase for me');
+      await here.page.getByRole('button', { name: 'Change password' }).click();
+      await expect(here.page.getByText('Password changed. Your other sessions and your API tokens have ended.')).toBeVisible();
+
+      expect((await api.get('/tasks', { headers: { Authorization: `Bearer ${apiToken}` } })).status()).toBe(401);
+      await elsewhere.page.reload();
+      await expect(elsewhere.page.getByRole('alert')).toContainText('Your session ended');
+      await signInWithPage(elsewhere.page, person.email, 'another long passphrase for me');
+      expect(new URL(elsewhere.page.url()).search).toBe('?view=list');
+      await here.page.reload();
+      await expect(here.page.getByTestId('signed-in-as')).toContainText(person.name);
+    } finally {
+      for (const context of contexts) await context.close();
+      await api.dispose();
+    }
+  });
+
   accounts('API tokens: created, shown once, work for a script, and stop working once deleted', async ({ browser, accountsStack, playwright, tag }) => {
     const { context, page } = await signedInAsAdmin(browser, accountsStack);
     const api = await playwright.request.newContext({ baseURL: accountsStack.backend.url });

@@ -2,6 +2,7 @@
 import { useEffect, type ReactNode } from 'react';
 import { useApiInfo, useMe, useSession } from './api/accountHooks';
 import { endSession } from './api/session';
+import { AccountPage } from './account/AccountPage';
 import { App } from './App';
 import { AccessContext, accessOf, useAccess } from './auth/access';
 import { JoinPage } from './auth/JoinPage';
@@ -84,6 +85,7 @@ function SignedInPage() {
   const path = usePathname();
   const { isAdmin } = useAccess();
   if (path === '/tokens') return <TokensPage />;
+  if (path === '/account') return <AccountPage />;
   if (path === '/people') {
     return isAdmin ? (
       <PeoplePage />

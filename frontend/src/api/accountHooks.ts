@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 import {
+  changePassword,
   createApiToken,
   createInvitation,
   deleteApiToken,
@@ -14,11 +15,12 @@ import {
   revokeInvitation,
   signIn,
   signOut,
+  updateMe,
   updateUser,
 } from './client';
 import { queryKeys } from './queryKeys';
 import { clearSession, currentSession, startSession, subscribeSession, type SessionState } from './session';
-import type { ApiTokenCreate, InvitationCreate, Registration, User, UserAdminUpdate } from './types';
+import type { ApiTokenCreate, InvitationCreate, PasswordChange, Registration, User, UserAdminUpdate, UserMeUpdate } from './types';
 
 /** While the API cannot say which mode it is in, or who is signed in, it is asked again this often. */
 const API_INFO_RETRY_MS = 5_000;
@@ -97,6 +99,30 @@ export function useSignOut() {
     onSettled: () => {
       clearSession();
       forgetSessionData(client);
+    },
+  });
+}
+
+export function useUpdateMe() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (changes: UserMeUpdate) => updateMe(changes),
+    onSuccess: (me) => {
+      client.setQueryData(queryKeys.me, me);
+    },
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.users });
+    },
+  });
+}
+
+/** The person's API tokens end with the old password: the list is asked for again. */
+export function useChangePassword() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (change: PasswordChange) => changePassword(change),
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.apiTokens });
     },
   });
 }

@@ -12,6 +12,7 @@ import type {
   Health,
   Invitation,
   InvitationCreate,
+  PasswordChange,
   InvitationCreated,
   Registration,
   SignedIn,
@@ -24,6 +25,7 @@ import type {
   TaskUpdate,
   User,
   UserAdminUpdate,
+  UserMeUpdate,
 } from './types';
 
 /** No answer from the API itself is UnreachableError, whichever way it failed to come. */
@@ -213,6 +215,16 @@ export async function register(registration: Registration): Promise<User> {
 export async function getMe(signal?: AbortSignal): Promise<User> {
   const { data } = await answer(api.GET('/users/me', { signal }));
   return data;
+}
+
+export async function updateMe(changes: UserMeUpdate): Promise<User> {
+  const { data } = await answer(api.PATCH('/users/me', { body: changes }));
+  return data;
+}
+
+/** A new password: the API ends every other session and every API token of the person; this one stays. */
+export async function changePassword(change: PasswordChange): Promise<void> {
+  await succeeded(api.PUT('/users/me/password', { body: change }));
 }
 
 export async function listUsers(signal?: AbortSignal): Promise<User[]> {

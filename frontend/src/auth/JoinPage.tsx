@@ -4,9 +4,7 @@ import { useJoin } from '../api/accountHooks';
 import { ApiError } from '../api/errors';
 import { followLink, navigate } from '../navigation/location';
 import { AuthLayout } from './AuthLayout';
-
-/** The API's password rule (15-256 characters, not a common password); it checks again. */
-const PASSWORD_LENGTH = { min: 15, max: 256 } as const;
+import { PASSWORD_HINT, PASSWORD_LENGTH } from './passwordRules';
 
 interface Props {
   /** Anyone may register (`signup: "open"`); otherwise only with an invitation. */
@@ -128,7 +126,7 @@ export function JoinPage({ openSignup }: Props) {
             {...described('password', `${id}-password-hint`)}
           />
           <p id={`${id}-password-hint`} className="field__hint field__hint--start">
-            At least {PASSWORD_LENGTH.min} characters; a few words you will remember work well. Common passwords are refused.
+            {PASSWORD_HINT}
           </p>
           {error('password')}
         </div>

@@ -24,6 +24,7 @@ function AccountNav() {
         <NavLink href="/">Tasks</NavLink>
         {isAdmin && <NavLink href="/people">People</NavLink>}
         <NavLink href="/tokens">API tokens</NavLink>
+        <NavLink href="/account">Account</NavLink>
       </nav>
       <div className="account">
         <span className="account__who" data-testid="signed-in-as">
