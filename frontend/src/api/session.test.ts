@@ -31,6 +31,15 @@ describe('session', () => {
     expect(currentSession()).toEqual({ token: null, expiresAt: null, ended: true });
   });
 
+  it('follows another tab signing in and out (the storage event)', () => {
+    window.localStorage.setItem('taskflow.session', JSON.stringify({ token: 'other-tab', expiresAt: Date.now() + 60_000 }));
+    window.dispatchEvent(new StorageEvent('storage', { key: 'taskflow.session' }));
+    expect(currentSession().token).toBe('other-tab');
+    window.localStorage.removeItem('taskflow.session');
+    window.dispatchEvent(new StorageEvent('storage', { key: 'taskflow.session' }));
+    expect(currentSession()).toEqual({ token: null, expiresAt: null, ended: false });
+  });
+
   it('signing out drops the token without saying the session ended', () => {
     startSession('tok-3', 600);
     clearSession();
