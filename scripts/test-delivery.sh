@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Delivery checks: actionlint and zizmor on the workflows, shellcheck on the scripts, the
-# dependency audit, ruff and mypy on the delivery tests, then the render.yaml rehearsal and the
-# structural tests (backend/system_tests/delivery). Every step runs even after one fails; the exit
+# dependency audit, ruff and mypy on the delivery tests, then the render.yaml rehearsal (accounts
+# on: the first admin signs in and uses the task API) and the structural tests
+# (backend/system_tests/delivery). Every step runs even after one fails; the exit
 # status is 0 only if all passed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -49,7 +50,7 @@ if ! bash scripts/lint-python.sh system_tests/delivery; then
   failed+=(python-lint)
 fi
 
-echo "---- pytest: system_tests/delivery (render.yaml rehearsal, structure, deploy script)"
+echo "---- pytest: system_tests/delivery (render.yaml rehearsal, structure, deploy and backup scripts, make dev's admin, docs)"
 if ! (cd backend && uv run --frozen pytest system_tests/delivery -p no:cacheprovider "$@"); then
   failed+=(pytest)
 fi
