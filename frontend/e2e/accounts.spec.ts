@@ -211,7 +211,11 @@ accounts.describe('with accounts', () => {
       await expect(viewerPage.getByLabel('Quick add a task')).toHaveCount(0);
       await expect(viewerPage.getByRole('button', { name: 'New task…' })).toHaveCount(0);
       await expect(viewerPage.getByRole('button', { name: /^Move “/ })).toHaveCount(0);
-      // Dragging a card does nothing: it stays in its column.
+      // Dragging a card does nothing: it stays in its column and nothing is sent.
+      const writes: string[] = [];
+      viewerPage.on('request', (request) => {
+        if (request.method() !== 'GET') writes.push(`${request.method()} ${request.url()}`);
+      });
       const box = await card.boundingBox();
       const done = await viewerPage.getByTestId('column-done').boundingBox();
       if (!box || !done) throw new Error('the card or the Done column has no box');
@@ -220,6 +224,8 @@ accounts.describe('with accounts', () => {
       await viewerPage.mouse.move(done.x + done.width / 2, done.y + 60, { steps: 8 });
       await viewerPage.mouse.up();
       await expect(viewerPage.getByTestId('column-todo').getByTestId('task-card').filter({ hasText: title })).toBeVisible();
+      await expect(viewerPage.getByTestId('column-done')).not.toHaveClass(/is-over/);
+      expect(writes).toEqual([]);
       await card.getByRole('button', { name: title, exact: true }).click();
       const view = viewerPage.getByRole('dialog', { name: 'Task' });
       await expect(view.getByLabel('Title')).toBeDisabled();
