@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -15,6 +19,7 @@ from src.api.main import api_routes, include_api
 from src.config import Settings, get_settings
 from src.database import SessionLocal, engine, get_db, init_db, init_db_when_reachable
 from src.errors import DATABASE_UNAVAILABLE, UnexpectedErrors, install_error_handlers
+from src.events import EventHub
 from src.logs import configure_logging
 from src.rate_limit import ClientBudget
 from src.request_body import MAX_BODY_BYTES, RequestBodyGuard
@@ -82,6 +87,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 type(exc).__name__,
             )
             migration_retry = init_db_when_reachable(then=first_admin)
+    # The live board's listener: the tests' own (on their database) when they brought one.
+    hub: EventHub | None = getattr(app.state, "events", None)
+    if hub is None and get_db not in app.dependency_overrides:
+        hub = app.state.events = EventHub(engine)
+    if hub is not None:
+        hub.start()
+    previous_handler = end_streams_on_sigterm(hub)
     # What is loaded by now lives as long as the process. Frozen, the collector's full passes
     # no longer walk all of it, tens of milliseconds in which every request in flight waited
     # (at 16 connections, list p99 went from 105 to 62 ms).
@@ -90,6 +102,29 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     if migration_retry is not None:
         migration_retry.set()
+    if previous_handler is not None:
+        signal.signal(signal.SIGTERM, previous_handler)
+    if hub is not None:
+        hub.stop()
+
+
+def end_streams_on_sigterm(hub: EventHub | None) -> Any:
+    """On SIGTERM, end the event streams before uvicorn waits for open responses to finish: a
+    stream never finishes by itself, and a deploy's graceful stop would wait for every open
+    board. uvicorn's own handler (installed before the app starts) still runs: this one only
+    comes first. Returns the handler it chained to, for the lifespan to put back."""
+    if hub is None or threading.current_thread() is not threading.main_thread():
+        return None  # signals reach the main thread only (a test client runs the app elsewhere)
+    previous = signal.getsignal(signal.SIGTERM)
+    loop = asyncio.get_running_loop()
+
+    def handle(signum: int, frame: Any) -> None:
+        loop.call_soon_threadsafe(hub.end_streams)
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, handle)
+    return previous
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -115,7 +150,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     # Nothing that answers for a person is kept by a cache: tasks and the accounts routes.
     app.add_middleware(
-        ResponseHeaders, no_store_prefixes=("/tasks", "/auth", "/users", "/invitations")
+        ResponseHeaders,
+        no_store_prefixes=("/tasks", "/auth", "/users", "/invitations", "/events"),
     )
     auth_required = settings.auth_required
     install_error_handlers(app, lambda: api_routes(auth_required=auth_required))

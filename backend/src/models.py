@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     Boolean,
     DateTime,
@@ -17,6 +18,8 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
+    event,
     false,
     func,
     true,
@@ -215,3 +218,94 @@ class SignInFailureModel(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_sign_in_failures_email_at", "email", "at"),)
+
+
+class TaskEventModel(Base):
+    """One committed change to a task, written by a trigger on `tasks` in the change's own
+    transaction: a change that rolls back leaves no event, and every writer (the API, the data
+    tool, a psql session) is covered. The live board's streams read them (src/events.py); the
+    last ones stay for clients that resume."""
+
+    __tablename__ = "task_events"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    type: Mapped[str] = mapped_column(String(16))  # task.created, task.updated, task.deleted
+    task_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    # The task as that change left it, as the database writes JSON (null for a deletion).
+    task: Mapped[str | None] = mapped_column(Text)
+
+
+# PostgreSQL: the trigger also NOTIFYs the channel every instance LISTENs on, with the event's
+# id; the notification is delivered when the transaction commits, and never if it rolls back.
+EVENTS_CHANNEL = "taskflow_events"
+POSTGRESQL_EVENT_TRIGGER = [
+    f"""
+CREATE FUNCTION taskflow_task_event() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    event_id bigint;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO task_events (type, task_id, version)
+        VALUES ('task.deleted', OLD.id, OLD.version) RETURNING id INTO event_id;
+    ELSE
+        INSERT INTO task_events (type, task_id, version, task)
+        VALUES (CASE TG_OP WHEN 'INSERT' THEN 'task.created' ELSE 'task.updated' END,
+                NEW.id, NEW.version, to_jsonb(NEW)::text)
+        RETURNING id INTO event_id;
+    END IF;
+    PERFORM pg_notify('{EVENTS_CHANNEL}', event_id::text);
+    RETURN NULL;
+END
+$$""",
+    """
+CREATE TRIGGER tasks_events AFTER INSERT OR UPDATE OR DELETE ON tasks
+FOR EACH ROW EXECUTE FUNCTION taskflow_task_event()""",
+]
+# SQLite (one process): the same rows; the app's listener polls for them.
+# Every column of tasks, as the SQLite trigger writes a task's snapshot.
+SNAPSHOT_COLUMNS = (
+    "id", "title", "description", "status", "priority", "assignee", "due_date", "due_all_day",
+    "created_at", "updated_at", "version", "created_by", "updated_by",
+)  # fmt: skip
+
+
+def _sqlite_snapshot(row: str) -> str:
+    return (
+        "json_object("
+        + ", ".join(f"'{column}', {row}.{column}" for column in SNAPSHOT_COLUMNS)
+        + ")"
+    )
+
+
+SQLITE_EVENT_TRIGGERS = [
+    f"""
+CREATE TRIGGER tasks_event_{operation} AFTER {operation.upper()} ON tasks
+BEGIN
+    INSERT INTO task_events (at, type, task_id, version, task)
+    VALUES (datetime('now'), 'task.{kind}', {row}.id, {row}.version, {snapshot});
+END"""
+    for operation, kind, row, snapshot in (
+        ("insert", "created", "NEW", _sqlite_snapshot("NEW")),
+        ("update", "updated", "NEW", _sqlite_snapshot("NEW")),
+        ("delete", "deleted", "OLD", "NULL"),
+    )
+]
+
+
+# For schemas made from the models (tests' create_all); migration 0005 makes the same.
+# On the metadata, not a table: once both tasks and task_events exist (and before either goes).
+def _on_metadata(when: str, statement: str, dialect: str) -> None:
+    ddl = DDL(statement).execute_if(dialect=dialect)  # type: ignore[no-untyped-call]
+    event.listen(Base.metadata, when, ddl)
+
+
+for _statement in POSTGRESQL_EVENT_TRIGGER:
+    _on_metadata("after_create", _statement, "postgresql")
+for _statement in SQLITE_EVENT_TRIGGERS:
+    _on_metadata("after_create", _statement, "sqlite")
+_on_metadata("before_drop", "DROP TRIGGER IF EXISTS tasks_events ON tasks", "postgresql")
+_on_metadata("before_drop", "DROP FUNCTION IF EXISTS taskflow_task_event()", "postgresql")

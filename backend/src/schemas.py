@@ -354,6 +354,11 @@ class Health(BaseModel):
     version: str
     environment: str
     commit: str | None = Field(description="The deployed git commit (RENDER_GIT_COMMIT)")
+    events: str | None = Field(
+        default=None,
+        description='The live board\'s listener: "listening" (PostgreSQL), "reconnecting", or '
+        '"in-process" (SQLite)',
+    )
     timestamp: AwareDatetime
 
 

@@ -29,11 +29,13 @@ os.environ["AUTH_REQUIRED"] = "false"
 from src.app import app, create_app
 from src.config import Settings
 from src.database import Base, get_db, make_engine, make_sessionmaker
+from src.events import EventHub
 from src.models import (
     CredentialModel,
     InvitationModel,
     Role,
     SignInFailureModel,
+    TaskEventModel,
     TaskModel,
     UserModel,
 )
@@ -90,6 +92,7 @@ def _empty_tasks_table(request: pytest.FixtureRequest) -> Iterator[None]:
         with engine.begin() as connection:
             for table in (
                 TaskModel,
+                TaskEventModel,
                 CredentialModel,
                 InvitationModel,
                 SignInFailureModel,
@@ -105,13 +108,15 @@ def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @pytest.fixture
-def client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
+def client(engine: Engine, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
     app.dependency_overrides[get_db] = sessions_from(session_factory)
+    app.state.events = EventHub(engine)  # the live board's listener, on the test database
     try:
         with TestClient(app) as test_client:
             yield test_client
     finally:
         app.dependency_overrides.clear()
+        del app.state.events
 
 
 @contextmanager
@@ -121,11 +126,24 @@ def driver_statements(engine: Engine, on_statement: Callable[[Any, str], None]) 
     Seen by the driver, below SQLAlchemy: on SQLite, the trace also shows the BEGIN and COMMIT
     its driver sends itself; on PostgreSQL, each statement is seen once it has run (psycopg2
     sends BEGIN itself too, outside autocommit: callers check `autocommit` for that).
+
+    SQLite's trace reports the statement again for each statement a trigger runs within it
+    (the live board's triggers on tasks): those repeats are part of one round trip, not more.
     """
+    last_traced: dict[int, str] = {}
+
+    def new_execute(_conn: Any, _cursor: Any, _statement: Any, _params: Any, *_args: Any) -> None:
+        last_traced.clear()
+
+    def traced(dbapi_connection: sqlite3.Connection, sql: str) -> None:
+        if last_traced.get(id(dbapi_connection)) == sql:
+            return  # a trigger's statement, inside this one
+        last_traced[id(dbapi_connection)] = sql
+        on_statement(dbapi_connection, sql)
 
     def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         if isinstance(dbapi_connection, sqlite3.Connection):
-            dbapi_connection.set_trace_callback(lambda sql: on_statement(dbapi_connection, sql))
+            dbapi_connection.set_trace_callback(lambda sql: traced(dbapi_connection, sql))
             return
         cursor_class = record.info["cursor_class"] = dbapi_connection.cursor_factory
 
@@ -144,11 +162,13 @@ def driver_statements(engine: Engine, on_statement: Callable[[Any, str], None]) 
 
     event.listen(engine.pool, "checkout", on_checkout)
     event.listen(engine.pool, "checkin", on_checkin)
+    event.listen(engine, "before_cursor_execute", new_execute)
     try:
         yield
     finally:
         event.remove(engine.pool, "checkout", on_checkout)
         event.remove(engine.pool, "checkin", on_checkin)
+        event.remove(engine, "before_cursor_execute", new_execute)
 
 
 @pytest.fixture
@@ -165,7 +185,7 @@ def make_task(client: TestClient) -> MakeTask:
 
 
 @contextmanager
-def _fresh_database() -> Iterator[str]:
+def fresh_database() -> Iterator[str]:
     if not POSTGRES_URL:
         with tempfile.TemporaryDirectory(prefix="taskflow-fresh-") as folder:
             yield f"sqlite:///{Path(folder) / 'fresh.db'}"
@@ -185,7 +205,7 @@ def _fresh_database() -> Iterator[str]:
 @pytest.fixture
 def fresh_database_url() -> Iterator[str]:
     """The URL of an empty database of the kind under test, dropped afterwards."""
-    with _fresh_database() as url:
+    with fresh_database() as url:
         yield url
 
 
@@ -193,7 +213,7 @@ def fresh_database_url() -> Iterator[str]:
 def fresh_database_urls() -> Iterator[Callable[[int], list[str]]]:
     """Make that many empty databases, all dropped afterwards."""
     with ExitStack() as stack:
-        yield lambda count: [stack.enter_context(_fresh_database()) for _ in range(count)]
+        yield lambda count: [stack.enter_context(fresh_database()) for _ in range(count)]
 
 
 @pytest.fixture
@@ -239,6 +259,7 @@ def accounts_app(session_factory: sessionmaker[Session], **overrides: Any) -> It
     """A client of a second app, made like the production one but with accounts on."""
     accounts_on = create_app(accounts_settings(**overrides))
     accounts_on.dependency_overrides[get_db] = sessions_from(session_factory)
+    accounts_on.state.events = EventHub(session_factory.kw["bind"])
     with TestClient(accounts_on) as test_client:
         yield test_client
 

@@ -47,7 +47,7 @@ def schema_differences(engine: Engine) -> list[object]:
         return list(compare_metadata(context, Base.metadata))
 
 
-HEAD = "0004"
+HEAD = "0005"
 
 
 def current_revision(engine: Engine) -> str | None:

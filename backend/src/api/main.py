@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.routing import APIRoute
+from fastapi.sse import EventSourceResponse
 from starlette.routing import BaseRoute
 
-from src.api.routes import auth, health, invitations, tasks, users
+from src.api.routes import auth, events, health, invitations, tasks, users
 
 # In single-user mode (AUTH_REQUIRED=false) the accounts routers are not served at all.
-OPEN_ROUTERS = (health.router, tasks.router)
+OPEN_ROUTERS = (health.router, tasks.router, events.router)
 ACCOUNTS_ROUTERS = (auth.router, users.router, invitations.router)
 
 
@@ -42,6 +44,9 @@ def serve_head_wherever_get(router: APIRouter) -> None:
     ):
         return  # already done (a second app in the same process, in tests)
     for route in list(router.routes):
+        # Not a stream: its answer never ends, so a HEAD of it would never end either.
+        if route_streams(route):
+            continue
         if isinstance(route, APIRoute) and "GET" in (route.methods or ()):
             router.add_api_route(
                 route.path.removeprefix(router.prefix),
@@ -55,3 +60,12 @@ def serve_head_wherever_get(router: APIRouter) -> None:
                 response_class=route.response_class,
                 include_in_schema=False,
             )
+
+
+def route_streams(route: BaseRoute) -> bool:
+    if not isinstance(route, APIRoute):
+        return False
+    response_class = route.response_class
+    if isinstance(response_class, DefaultPlaceholder):
+        response_class = response_class.value
+    return issubclass(response_class, EventSourceResponse)

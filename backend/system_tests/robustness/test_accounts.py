@@ -605,7 +605,8 @@ def test_the_per_client_budget_is_keyed_on_the_rightmost_forwarded_address(
     budget = 5
     env = accounts_env(new_password(), AUTH_RATE_PER_MINUTE=str(budget))
     # As production starts it (render.yaml): uvicorn trusts the proxy's X-Forwarded-For.
-    with AppServer(url, env=env, extra_args=["--forwarded-allow-ips=*"]) as server:
+    proxied = ["--proxy-headers", "--forwarded-allow-ips=*"]
+    with AppServer(url, env=env, extra_args=proxied) as server:
 
         def attempt(forwarded: str | None) -> httpx.Response:
             headers = {"X-Forwarded-For": forwarded} if forwarded else {}

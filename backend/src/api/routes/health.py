@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
@@ -31,7 +31,7 @@ async def root(settings: SettingsDep) -> Welcome:
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
-async def health(session: SessionDep, settings: SettingsDep) -> JSONResponse:
+async def health(request: Request, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     bind = session.get_bind()
     assert isinstance(bind, Engine)
     # Awaited on the event loop: /health never queues behind task requests for a worker
@@ -46,6 +46,7 @@ async def health(session: SessionDep, settings: SettingsDep) -> JSONResponse:
         version=settings.version,
         environment=settings.environment,
         commit=settings.render_git_commit,
+        events=hub.state if (hub := getattr(request.app.state, "events", None)) else None,
         timestamp=utcnow(),
     )
     return JSONResponse(
