@@ -16,5 +16,5 @@ if ! uv run --frozen python -c "import sys; from tests.support.postgres import f
   fi
 fi
 
-# A hard ceiling so a hang can never stall CI; the suite takes a few minutes.
-timeout --kill-after=30 900 uv run --frozen pytest system_tests/robustness -p no:cacheprovider "$@"
+# A hard ceiling so a hang can never stall CI; the suite takes about 12 minutes on 2 cores.
+timeout --kill-after=30 1500 uv run --frozen pytest system_tests/robustness -p no:cacheprovider "$@"

@@ -223,6 +223,9 @@ TASK_WRITES = {
     ("DELETE", "/tasks/{task_id}"): 403,
 }
 PUBLIC = {("GET", "/"): 200, ("GET", "/health"): 200}
+# Live streams (server-sent events): the walk reads their status and headers and closes them.
+# Optional: the walk classifies them where the app serves them.
+STREAMS = {("GET", "/events"): 200}
 # None: not called in that walk, because the caller may rightly do it to their own account
 # (sign out, rename themselves, change their password, make a token) and it would change the
 # database; those routes have tests of their own below and in tests/api.
@@ -278,6 +281,11 @@ def call(
     concrete = re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), str(uuid.uuid4())), path)
     if (method, path) == ("POST", "/auth/token"):
         return http.request(method, concrete, data=SIGN_IN_FORM, headers=headers)
+    if (method, path) in STREAMS:
+        with http.stream(method, concrete, headers=headers) as streamed:
+            if streamed.status_code != 200:
+                streamed.read()  # a refusal is a short JSON body
+            return streamed  # else status and headers; the stream is never read to its end
     body = BODIES.get((method, path))
     if body is None and method in {"POST", "PUT", "PATCH"} and path != "/auth/logout":
         raise AssertionError(f"{method} {path}: no example body (classify the new route)")
@@ -337,6 +345,7 @@ def test_openapi_walk_with_a_viewer_or_a_read_token_reads_and_is_refused_every_w
         )
         assert made.status_code == 201, made.text
         token, expects = made.json()["token"], READ_TOKEN_EXPECTS
+    expects = {**expects, **{op: code for op, code in STREAMS.items() if op in operations(doc)}}
     assert operations(doc) == set(expects), "classify every operation for this caller"
     before = snapshot(site.database_url)
     called = 0
