@@ -9,7 +9,7 @@ const apiProxyTarget = process.env.TASKFLOW_API_PROXY ?? 'http://localhost:8000'
 
 // Only the API's paths are forwarded; everything else is the single-page app (its pages are /, /join,
 // /people and /tokens, none of them an API path).
-const apiPaths = ['/tasks', '/health', '/auth', '/users', '/invitations'];
+const apiPaths = ['/tasks', '/health', '/auth', '/users', '/invitations', '/events'];
 const proxy: Record<string, ProxyOptions> = Object.fromEntries(apiPaths.map((path) => [path, { target: apiProxyTarget, changeOrigin: true }]));
 // `GET /` is both the page and the API's description of itself (its mode): the app asks for JSON, a
 // browser opening the page asks for HTML and gets the app.

@@ -1,6 +1,7 @@
 // The tasks page: header, stats, quick add, filters, and the board or the list (read only for viewers).
 import { useState } from 'react';
 import { useStats } from './api/hooks';
+import { useLiveEvents } from './api/live';
 import type { Task } from './api/types';
 import { Board } from './board/Board';
 import { FilterBar } from './filters/FilterBar';
@@ -43,6 +44,7 @@ export function App() {
   const [editingId, setEditingId] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const stats = useStats();
+  useLiveEvents();
   const { canWrite } = useAccess();
   const openTask = (task: Task) => {
     setEditingId(task.id);

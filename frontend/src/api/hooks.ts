@@ -51,7 +51,7 @@ export function useHealth() {
  * Every list, count and the stats bar, refetched from the server: after any write, and after an outage. Not
  * awaited by the mutations: the caller's own callbacks (closing a dialog) must not wait for, or race with, it.
  */
-function refreshTaskViews(client: QueryClient): Promise<void> {
+export function refreshTaskViews(client: QueryClient): Promise<void> {
   return Promise.all([
     client.invalidateQueries({ queryKey: queryKeys.tasks }),
     client.invalidateQueries({ queryKey: queryKeys.stats }),
@@ -89,9 +89,15 @@ function restore(client: QueryClient, snapshot: Snapshot | undefined): void {
   for (const [key, data] of snapshot ?? []) client.setQueryData(key, data);
 }
 
+/** Writes to tasks run one after another, so each knows the version the previous one produced. */
+const WRITE_SCOPE = { id: 'task-writes' };
+export const TASK_WRITES_KEY = ['task-writes'];
+
 export function useCreateTask() {
   const client = useQueryClient();
   return useMutation({
+    // Counted as a task write, so the live stream's echo of it does not pass for someone else's.
+    mutationKey: TASK_WRITES_KEY,
     mutationFn: (task: TaskCreate) => createTask(task),
     onSettled: () => {
       void refreshTaskViews(client);
@@ -99,11 +105,7 @@ export function useCreateTask() {
   });
 }
 
-/** Writes to tasks run one after another, so each knows the version the previous one produced. */
-const WRITE_SCOPE = { id: 'task-writes' };
-const TASK_WRITES_KEY = ['task-writes'];
 
-/** This page's own writes: see OwnWrites. One per page, as the QueryClient is. */
 export const ownWrites = new OwnWrites();
 
 /** The task with the newest version this page's own writes lead to from the version it carries. */

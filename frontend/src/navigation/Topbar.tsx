@@ -2,6 +2,7 @@
 import { useSignOut } from '../api/accountHooks';
 import { useAccess } from '../auth/access';
 import { HealthIndicator } from '../status/HealthIndicator';
+import { LiveIndicator } from '../status/LiveIndicator';
 import { ROLE_LABELS } from '../people/roles';
 import { followLink, usePathname } from './location';
 
@@ -55,6 +56,7 @@ export function Topbar() {
         TaskFlow
       </h1>
       <AccountNav />
+      <LiveIndicator />
       <HealthIndicator />
     </header>
   );

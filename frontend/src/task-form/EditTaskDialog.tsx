@@ -1,7 +1,8 @@
 // Edit or delete one task. Saves send If-Match; a 412 offers to reload the task someone else changed.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, type FieldErrors } from '../api/errors';
 import { useDeleteTask, useTask, useUpdateTask } from '../api/hooks';
+import { subscribeTaskChanges } from '../api/live';
 import type { Task } from '../api/types';
 import { useAccess } from '../auth/access';
 import { useNotify } from '../notices/notices';
@@ -18,6 +19,22 @@ interface Props {
 export function EditTaskDialog({ taskId, onClose }: Props) {
   const { data: task, isPending, isError, error, refetch } = useTask(taskId);
   const { canWrite } = useAccess();
+  const notify = useNotify();
+  const title = useRef<string | null>(null);
+  useEffect(() => {
+    if (task) title.current = task.title;
+  }, [task]);
+  // Someone else deleted the task while it is open here: nothing left to edit.
+  useEffect(
+    () =>
+      subscribeTaskChanges((change) => {
+        if (change.id !== taskId || change.type !== 'task.deleted' || change.own) return;
+        const name = title.current === null ? 'This task' : `“${title.current}”`;
+        notify({ tone: 'info', message: `${name} was deleted by someone else.` });
+        onClose();
+      }),
+    [taskId, notify, onClose],
+  );
   return (
     <Modal title={canWrite ? 'Edit task' : 'Task'} onClose={onClose}>
       {isPending && <p className="muted">Loading the task…</p>}
@@ -63,10 +80,20 @@ function EditForm({ task, onReload, onClose }: FormProps) {
   const [formError, setFormError] = useState<string | null>(null);
   const [conflict, setConflict] = useState(false);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const [changedElsewhere, setChangedElsewhere] = useState(false);
   const update = useUpdateTask();
   const remove = useDeleteTask();
   const notify = useNotify();
   const busy = update.isPending || remove.isPending;
+
+  // Someone else saved a newer version while this form is open (the live stream says so before a save is refused).
+  useEffect(
+    () =>
+      subscribeTaskChanges((change) => {
+        if (change.id === base.id && change.type === 'task.updated' && !change.own && change.version > base.version) setChangedElsewhere(true);
+      }),
+    [base.id, base.version],
+  );
 
   const showError = (err: Error) => {
     if (err instanceof ApiError && err.isConflict) {
@@ -86,6 +113,7 @@ function EditForm({ task, onReload, onClose }: FormProps) {
     setErrors({});
     setFormError(null);
     setConflict(false);
+    setChangedElsewhere(false);
   };
 
   return (
@@ -122,6 +150,17 @@ function EditForm({ task, onReload, onClose }: FormProps) {
           </p>
           <button type="button" className="button" onClick={() => void reload()}>
             Reload task
+          </button>
+        </div>
+      )}
+      {changedElsewhere && !conflict && (
+        <div className="conflict" role="alert">
+          <p>
+            <strong>Changed by someone else</strong> while you had it open: saving now would be refused. Load their
+            version to continue from it (your edits here will be replaced).
+          </p>
+          <button type="button" className="button" onClick={() => void reload()}>
+            Load their version
           </button>
         </div>
       )}
