@@ -234,3 +234,69 @@ export async function startStack(
   stacksStarted.push(stack);
   return stack;
 }
+
+export interface Postgres {
+  /** The throwaway server's URL (an empty database, migrated by the first backend started on it). */
+  url: string;
+  log: () => string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * A throwaway PostgreSQL server, from the backend's own CLI (`python -m tests.support.postgres -- CMD`):
+ * CMD prints the URL and waits on its stdin; closing stdin ends CMD, and the CLI then stops the server
+ * and removes its files. Null when the machine has no PostgreSQL server binaries (the CLI said SKIPPED).
+ */
+export async function startPostgres(): Promise<Postgres | null> {
+  const child = spawn(
+    'uv',
+    ['run', '--frozen', '--quiet', 'python', '-m', 'tests.support.postgres', '--', 'sh', '-c', 'echo "TEST_DATABASE_URL=$TEST_DATABASE_URL"; read -r _'],
+    // REQUIRE_POSTGRES is decided by the caller: without binaries the CLI must answer "skipped", not fail.
+    { cwd: BACKEND_DIR, env: { ...process.env, REQUIRE_POSTGRES: '0' }, detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const exited = new Promise<void>((r) => {
+    child.once('exit', () => {
+      r();
+    });
+  });
+  const url = await new Promise<string | null>((resolveUrl, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`PostgreSQL did not start within ${String(STARTUP_TIMEOUT_MS)} ms:\n${output}`));
+    }, STARTUP_TIMEOUT_MS);
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-20_000);
+      const found = /^TEST_DATABASE_URL=(\S+)$/m.exec(output);
+      if (found?.[1]) {
+        clearTimeout(timer);
+        resolveUrl(found[1]);
+      }
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (/SKIPPED/.test(output) && code === 0) resolveUrl(null);
+      else reject(new Error(`the PostgreSQL starter exited (${String(code)}) before giving a URL:\n${output}`));
+    });
+  });
+  if (url === null) return null;
+  return {
+    url,
+    log: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.stdin.end();
+      // The CLI stops the server itself; only a starter that hangs is killed (its group: uv, python, sh).
+      const timer = setTimeout(() => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -148,6 +148,19 @@ describe('taskEventHandler', () => {
     handler.stop();
   });
 
+  it('a new task refetches the counts and stats even when no list is cached (an empty board shows none)', () => {
+    vi.useFakeTimers();
+    const client = new QueryClient();
+    const invalidate = vi.spyOn(client, 'invalidateQueries').mockResolvedValue();
+    const created = makeTask();
+    const handler = taskEventHandler(client);
+
+    handler.handle(JSON.stringify({ type: 'task.created', id: created.id, version: 1, task: created }));
+    vi.advanceTimersByTime(REFRESH_DEBOUNCE_MS);
+
+    expect(invalidate.mock.calls.map(([filters]) => filters?.queryKey)).toEqual([queryKeys.tasks, queryKeys.stats]);
+  });
+
   it('an event every cached copy already holds (our own write echoed) refetches nothing', () => {
     vi.useFakeTimers();
     const client = new QueryClient();

@@ -74,8 +74,8 @@ export function taskEventHandler(client: QueryClient) {
       const own = isOwn(client, event);
       for (const listener of changeListeners) listener({ ...event, own });
       const stale = applyTaskEvent(client, event);
-      // A deletion may leave a count that no cached list showed the task in.
-      if (stale || event.type === 'task.deleted') scheduleRefresh();
+      // A task created or deleted changes the counts and stats even where no cached list shows it.
+      if (stale || event.type !== 'task.updated') scheduleRefresh();
     },
     stop(): void {
       clearTimeout(timer);
