@@ -51,7 +51,7 @@ def create_first_admin(settings: Settings) -> None:
                 password=settings.admin_password.get_secret_value(),
             )
         except ValueError as problem:
-            raise RuntimeError(f"ADMIN_PASSWORD is refused: {problem}") from None
+            raise RuntimeError(f"ADMIN_EMAIL/ADMIN_PASSWORD refused: {problem}") from None
     if admin is not None:
         logger.info("created the first admin, %s (from ADMIN_EMAIL)", admin.email)
 

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
             raise ValueError("CORS_ORIGINS=* is refused when ENVIRONMENT=production")
         return self
 
+    @field_validator("admin_email", "admin_password", "secret_key", mode="before")
+    @classmethod
+    def empty_is_unset(cls, value: object) -> object:
+        # A variable left blank (a Blueprint prompt skipped) means "not set", not "empty".
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("secret_key")
     @classmethod
     def long_secret(cls, value: SecretStr | None) -> SecretStr | None:

@@ -139,3 +139,14 @@ def test_accounts_are_on_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
         "invite",
         300,
     )
+
+
+def test_blank_admin_and_key_variables_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ADMIN_EMAIL", "ADMIN_PASSWORD", "SECRET_KEY"):
+        monkeypatch.setenv(name, "  ")
+    settings = Settings(_env_file=None)
+    assert (settings.admin_email, settings.admin_password, settings.secret_key) == (
+        None,
+        None,
+        None,
+    )

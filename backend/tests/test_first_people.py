@@ -129,7 +129,7 @@ def test_a_weak_admin_password_stops_the_start_and_is_never_printed(tmp_path: Pa
         log = server.log()
     finally:
         server.stop()
-    assert "ADMIN_PASSWORD is refused: The password is too common" in log
+    assert "ADMIN_EMAIL/ADMIN_PASSWORD refused: The password is too common" in log
     assert weak not in log
 
 
@@ -137,3 +137,18 @@ def test_without_an_admin_the_log_says_how_to_make_one(tmp_path: Path) -> None:
     with AppServer(f"sqlite:///{tmp_path / 'none.db'}", env={"AUTH_REQUIRED": "true"}) as server:
         assert httpx.get(f"{server.url}/tasks").status_code == 401
         assert "nobody can sign in yet" in server.log()
+
+
+def test_an_admin_email_is_checked_as_registration_checks_it(tmp_path: Path) -> None:
+    server = AppServer(
+        f"sqlite:///{tmp_path / 'email.db'}", env={**ACCOUNTS_ENV, "ADMIN_EMAIL": "admin@localhost"}
+    )
+    server.start(wait=False)
+    try:
+        assert server.process is not None
+        server.process.wait(timeout=30)
+        log = server.log()
+    finally:
+        server.stop()
+    assert "ADMIN_EMAIL/ADMIN_PASSWORD refused: 'admin@localhost'" in log
+    assert PASSWORD not in log

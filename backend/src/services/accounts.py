@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -32,7 +33,7 @@ from src.models import (
     UserModel,
     utcnow,
 )
-from src.schemas import ApiTokenCreate, InvitationCreate, UserRegister
+from src.schemas import ApiTokenCreate, Email, InvitationCreate, UserRegister
 from src.security import hash_password, new_token, password_problem, token_digest, verify_password
 
 logger = logging.getLogger("taskflow.accounts")
@@ -213,7 +214,12 @@ def register(session: Session, *, data: UserRegister, signup: str, key: bytes) -
 
 
 def create_user(session: Session, *, email: str, name: str, password: str, role: Role) -> UserModel:
-    """A person made by an operator (db_init create-user, the start-up admin)."""
+    """A person made by an operator (db_init create-user, the start-up admin), checked as
+    registration checks them."""
+    try:
+        email = TypeAdapter(Email).validate_python(email)
+    except ValidationError as exc:
+        raise ValueError(f"{email!r}: {exc.errors()[0]['msg']}") from None
     if problem := password_problem(password, email=email):
         raise ValueError(problem)
     password_hash = hash_password(password)
