@@ -137,6 +137,31 @@ describe('openEventStream', () => {
     expect(opened).toEqual([false, true]);
   });
 
+  it('after an attempt that sent Last-Event-ID got no answer (a refused CORS preflight), tries once without it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const first = streamResponse();
+    const third = streamResponse();
+    const fetch = vi
+      .fn<typeof globalThis.fetch>()
+      .mockResolvedValueOnce(first.response)
+      .mockRejectedValueOnce(new TypeError('Failed to fetch'))
+      .mockResolvedValueOnce(third.response);
+    const opened: boolean[] = [];
+    stop = openEventStream({ url: '/events', token: () => null, fetch, onState: () => undefined, onMessage: () => undefined, onOpen: (r) => opened.push(r), retryMs: 100 });
+    await flush();
+    first.send('id: 30\ndata: x\n\n');
+    first.end();
+    await flush();
+    await vi.advanceTimersByTimeAsync(100);
+    await flush();
+    await vi.advanceTimersByTimeAsync(200);
+    await flush();
+    const sent = fetch.mock.calls.map((call) => (call[1]?.headers as Record<string, string>)['Last-Event-ID']);
+    expect(sent).toEqual([undefined, '30', undefined]);
+    // Opened without a resume: the page refetches what it shows.
+    expect(opened).toEqual([false, false]);
+  });
+
   it('backs off twice as long after each failure and says offline after the third', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const fetch = vi.fn<typeof globalThis.fetch>().mockRejectedValue(new TypeError('Failed to fetch'));

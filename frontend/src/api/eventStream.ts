@@ -124,16 +124,23 @@ export function openEventStream(options: EventStreamOptions): () => void {
 
   const run = async () => {
     let failures = 0;
+    // Whether to send Last-Event-ID. Cross-origin it makes the browser ask the API first (a CORS
+    // preflight: the header is not one browsers send freely); an API that does not allow it fails that
+    // request without an answer. So an attempt that carried it and got no answer is followed by one
+    // without it: the views are then refetched instead of the missed events replayed.
+    let resume = true;
     while (!stopped()) {
       options.onState(failures === 0 ? 'connecting' : failures >= ATTEMPTS_BEFORE_OFFLINE ? 'offline' : 'reconnecting');
       const token = options.token();
       const headers: Record<string, string> = { Accept: 'text/event-stream' };
       if (token !== null) headers.Authorization = `Bearer ${token}`;
-      const resumed = parser.lastEventId !== '';
+      const resumed = resume && parser.lastEventId !== '';
       if (resumed) headers['Last-Event-ID'] = parser.lastEventId;
       parser.reset();
+      let answered = false;
       try {
         const response = await fetchStream(options.url, { headers, signal, cache: 'no-store' });
+        answered = true;
         if (response.status === 401) {
           if (token !== null) options.onUnauthorized?.(token);
           controller.abort();
@@ -141,6 +148,7 @@ export function openEventStream(options: EventStreamOptions): () => void {
         }
         if (!response.ok || !response.body) throw new Error(`GET ${options.url} answered ${String(response.status)}`);
         failures = 0;
+        resume = true;
         options.onState('live');
         options.onOpen?.(resumed);
         const reader = response.body.getReader();
@@ -154,6 +162,7 @@ export function openEventStream(options: EventStreamOptions): () => void {
         // A network failure or an abort: the loop decides below.
       }
       if (stopped()) return;
+      if (resumed && !answered) resume = false;
       failures += 1;
       options.onState(failures >= ATTEMPTS_BEFORE_OFFLINE ? 'offline' : 'reconnecting');
       const base = parser.retry ?? options.retryMs ?? 2_000;
