@@ -70,6 +70,7 @@ class EventStream:
                 for line in response.iter_lines():
                     if line == "":
                         if message.data or message.event != "message":
+                            message.received_at = time.monotonic()
                             self.messages.put(message)
                         message = Message()
                     elif line.startswith(":"):
