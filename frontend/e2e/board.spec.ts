@@ -53,7 +53,11 @@ test('move a card with the keyboard alone: Space, arrows, Space', async ({ page,
 
 test('a move the server refuses (the task changed elsewhere) is rolled back with a message', async ({ page, api, tag }) => {
   const task = await createTaskViaApi(api, { title: `Stale move ${tag}` });
+  // Live, the page would hear of the other edit (GET /events) and move the new version. With the stream
+  // down its copy stays stale until a refetch: the case this test is about.
+  await page.route('**/events', (route) => route.abort());
   await page.goto('/');
+  await expect(page.getByTestId('live')).toHaveText(/Reconnecting…|Offline/);
   await expect(card(page, task.title)).toBeVisible();
   // Someone else edits the task after this page loaded it: the page's If-Match is now stale.
   expect((await api.patch(`/tasks/${task.id}`, { data: { priority: 'high' } })).status()).toBe(200);

@@ -2,7 +2,7 @@
 // instance (backend + `vite preview`), see each other's changes without a reload.
 import type { APIRequest, APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { ACCOUNTS_ENV, ADMIN, card, column, expect, pickUpWithKeyboard, signInViaApi, signInWithPage, test, type ApiTask } from './fixtures';
+import { ACCOUNTS_ENV, ADMIN, card, column, createTaskViaApi, expect, getTaskViaApi, pickUpWithKeyboard, signInViaApi, signInWithPage, test, type ApiTask } from './fixtures';
 import { startBackend, startPostgres, startPreview, type Backend, type Postgres, type Preview } from './stack';
 
 const MEMBER = { email: 'member@example.com', name: 'Mira Member', password: 'a long passphrase nobody guesses' };
@@ -48,9 +48,35 @@ async function signedIn(browser: Browser, instance: Instance, email: string, pas
   return { context, page, api };
 }
 
-test.describe.configure({ mode: 'serial' });
+test('single-user mode: the stream is open too, and a change made elsewhere shows without a reload', async ({ page, api, tag }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('live')).toHaveText(/Live$/);
+  const task = await createTaskViaApi(api, { title: `Elsewhere ${tag}` });
+  await expect(column(page, 'todo').getByRole('button', { name: task.title, exact: true })).toBeVisible({ timeout: 5_000 });
+  const moved = await api.patch(`/tasks/${task.id}`, { data: { status: 'done' }, headers: { 'If-Match': `"${String(task.version)}"` } });
+  expect(moved.status()).toBe(200);
+  await expect(column(page, 'done').getByRole('button', { name: task.title, exact: true })).toBeVisible({ timeout: 5_000 });
+  await expect(card(page, task.title)).toHaveCount(1);
+});
+
+test("a move right after someone else's edit goes through: the stream brought the new version (board.spec's 412 is the stream down)", async ({ page, api, tag }) => {
+  const task = await createTaskViaApi(api, { title: `Fresh move ${tag}` });
+  await page.goto('/');
+  await expect(page.getByTestId('live')).toHaveText(/Live$/);
+  await expect(card(page, task.title)).toBeVisible();
+  expect((await api.patch(`/tasks/${task.id}`, { data: { priority: 'high' } })).status()).toBe(200);
+  await expect(card(page, task.title)).toContainText('High', { timeout: 5_000 });
+
+  await pickUpWithKeyboard(page, task);
+  await page.keyboard.press('ArrowRight');
+  await expect(column(page, 'in_progress')).toHaveClass(/is-over/);
+  await page.keyboard.press('Space');
+  await expect.poll(async () => (await getTaskViaApi(api, task.id)).status).toBe('in_progress');
+  await expect(page.getByText(/was changed by someone else/)).toHaveCount(0);
+});
 
 test.describe('live board: two people on two instances of the app, one PostgreSQL', () => {
+  test.describe.configure({ mode: 'serial' });
   test.beforeAll(async ({ browser, playwright }) => {
     test.setTimeout(180_000);
     postgres = await startPostgres();
