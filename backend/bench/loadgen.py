@@ -52,6 +52,9 @@ class RunResult:
     statements: int | None = None
     # Of those, the pool's pings of connections that sat idle (database.py): not the routes'.
     pings: int | None = None
+    # And the live board's hub's (round_trips.kind: "events"): on its own connection, beside the
+    # requests; left out of the round trips per request, reported beside.
+    background: int | None = None
     statements_by_kind: dict[str, int] | None = None
     connections_opened: int | None = None
     # Requests sent that had no answer when the run ended (its drain included), and the lines the
@@ -65,7 +68,7 @@ class RunResult:
     def round_trips_per_request(self) -> float | None:
         if self.statements is None or not self.requests_counted:
             return None
-        return self.statements / self.requests_counted
+        return (self.statements - (self.background or 0)) / self.requests_counted
 
     def as_dict(self) -> dict[str, object]:
         values = asdict(self)
@@ -173,6 +176,7 @@ def run_wrk(
         if not result.unanswered:
             result.statements, result.requests_counted = counted.statements, raw["sent"]
             result.pings = counted.by_kind.get("ping", 0)
+            result.background = counted.by_kind.get("events", 0)
         result.statements_by_kind = counted.by_kind
         result.connections_opened = counted.connections_opened
     result.wrk_core_busy = wrk_cpu / active
@@ -263,6 +267,7 @@ def merge_slices(slices: Sequence[RunResult]) -> RunResult:
         requests_counted=_total_known([r.requests_counted for r in slices]),
         statements=_total_known([r.statements for r in slices]),
         pings=_total_known([r.pings for r in slices]),
+        background=_total_known([r.background for r in slices]),
         statements_by_kind=_merged_kinds([r.statements_by_kind for r in slices]),
         connections_opened=_total([r.connections_opened for r in slices]),
     )

@@ -105,7 +105,8 @@ def round_trips(
     runs = [r for r in results if r.scenario == scenario and r.requests_counted]
 
     def statements(r: RunResult) -> int:
-        return (r.statements or 0) - (0 if pings else r.pings or 0)
+        background = r.background or 0  # the live board hub's, beside the requests
+        return (r.statements or 0) - background - (0 if pings else r.pings or 0)
 
     sent = sum(r.requests_counted or 0 for r in runs)
     if not runs or not sent:
@@ -118,6 +119,7 @@ def _extra_round_trips(results: list[RunResult], scenario: str) -> str:
     """Pings and connections opened in a scenario's runs, which come on top of its statements."""
     runs = [r for r in results if r.scenario == scenario]
     pings = sum(r.pings or 0 for r in runs)
+    background = sum(r.background or 0 for r in runs)
     opened = sum(r.connections_opened or 0 for r in runs)
     stalled = sum(1 for r in runs if r.requests_counted != r.requests_sent)
     notes = []
@@ -128,6 +130,8 @@ def _extra_round_trips(results: list[RunResult], scenario: str) -> str:
         notes.append(f"{pings} pool pings, {_number(with_pings)} with them")
     if opened:
         notes.append(f"{opened} connections opened")
+    if background:
+        notes.append(f"{background} statements of the live board's hub beside")
     return f" ({', '.join(notes)})" if notes else ""
 
 
