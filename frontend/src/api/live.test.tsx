@@ -176,6 +176,34 @@ describe('taskEventHandler', () => {
   });
 });
 
+describe('an event arriving while a list is being read', () => {
+  it('the read, answered before the change, does not put the older version back', async () => {
+    const client = new QueryClient();
+    const params = column('todo');
+    const task = makeTask({ title: 'Before', version: 1 });
+    client.setQueryData(queryKeys.taskList(params), pages(task));
+    // A refetch the server answers with the version from before the change, once the event is in.
+    let answer!: (page: TaskPages['pages'][number]) => void;
+    const read = client.infiniteQuery({
+      queryKey: queryKeys.taskList(params),
+      queryFn: () =>
+        new Promise<TaskPages['pages'][number]>((resolve) => {
+          answer = resolve;
+        }),
+      initialPageParam: 0,
+    });
+    const handler = taskEventHandler(client);
+
+    handler.handle(JSON.stringify(updated({ ...task, title: 'After', version: 2 })));
+    answer({ tasks: [task], total: 1, offset: 0 });
+    await read.catch(() => undefined);
+    await vi.waitFor(() => {
+      expect(titles(client, params)).toEqual(['After']);
+    });
+    handler.stop();
+  });
+});
+
 function LivePage() {
   useLiveEvents();
   return <LiveIndicator />;

@@ -5,6 +5,7 @@ import { apiBaseUrl } from './config';
 import { openEventStream, type StreamState } from './eventStream';
 import { TASK_WRITES_KEY, ownWrites, refreshTaskViews } from './hooks';
 import { applyTaskEvent, parseStreamEvent, type TaskEvent } from './liveCache';
+import { queryKeys } from './queryKeys';
 import { currentSession, endSession, sessionToken, subscribeSession } from './session';
 
 /** "idle" while no page keeps a stream open. */
@@ -58,9 +59,17 @@ function isOwn(client: QueryClient, event: TaskEvent): boolean {
 /** One stream's handling of what it brings; `stop` cancels a refetch still waiting. */
 export function taskEventHandler(client: QueryClient) {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Events wait behind one whose cache update waits for reads to be cancelled, so they apply in order.
+  let queue: Promise<void> = Promise.resolve();
+  let queued = 0;
   const scheduleRefresh = () => {
     clearTimeout(timer);
     timer = setTimeout(() => void refreshTaskViews(client), REFRESH_DEBOUNCE_MS);
+  };
+  const apply = (event: TaskEvent) => {
+    const stale = applyTaskEvent(client, event);
+    // A task created or deleted changes the counts and stats even where no cached list shows it.
+    if (stale || event.type !== 'task.updated') scheduleRefresh();
   };
   return {
     handle(data: string): void {
@@ -73,9 +82,23 @@ export function taskEventHandler(client: QueryClient) {
       }
       const own = isOwn(client, event);
       for (const listener of changeListeners) listener({ ...event, own });
-      const stale = applyTaskEvent(client, event);
-      // A task created or deleted changes the counts and stats even where no cached list shows it.
-      if (stale || event.type !== 'task.updated') scheduleRefresh();
+      // A read already on its way may have been answered before this change committed: left to land, it
+      // would put the older version back. It is cancelled first (as an optimistic edit does) and the
+      // refetch that follows the event reads after the change.
+      const reading = client.isFetching({ queryKey: queryKeys.tasks }) > 0 && applyTaskEvent(client, event, true);
+      if (!reading && queued === 0) {
+        apply(event);
+        return;
+      }
+      queued += 1;
+      queue = queue
+        .then(() => client.cancelQueries({ queryKey: queryKeys.tasks }))
+        .then(() => {
+          apply(event);
+        })
+        .finally(() => {
+          queued -= 1;
+        });
     },
     stop(): void {
       clearTimeout(timer);

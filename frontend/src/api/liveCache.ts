@@ -53,21 +53,23 @@ function versionIn(data: TaskPages, id: string): number | undefined {
  * filtered by status). A copy at the event's version or newer is left alone, so an event that echoes
  * this page's own write, or arrives twice after a resume, changes nothing. Returns whether anything
  * was stale, i.e. whether the lists, counts and stats need the server's word (a new task's place in a
- * sorted or filtered list, a count) and should be refetched.
+ * sorted or filtered list, a count) and should be refetched. `dryRun` only answers that, changing nothing.
  */
-export function applyTaskEvent(client: QueryClient, event: TaskEvent): boolean {
+export function applyTaskEvent(client: QueryClient, event: TaskEvent, dryRun = false): boolean {
   let stale = false;
   const detailKey = queryKeys.task(event.id);
   const detail = client.getQueryData<Task>(detailKey);
   if (event.type === 'task.deleted') {
     if (detail) {
       stale = true;
+      if (dryRun) return true;
       // An open dialog still observes it while it closes; it is dropped once nobody does.
       const query = client.getQueryCache().find({ queryKey: detailKey, exact: true });
       if (!query || query.getObserversCount() === 0) client.removeQueries({ queryKey: detailKey, exact: true });
     }
   } else if (event.task && detail && detail.version < event.version) {
     stale = true;
+    if (dryRun) return true;
     client.setQueryData(detailKey, event.task);
   }
 
@@ -78,6 +80,7 @@ export function applyTaskEvent(client: QueryClient, event: TaskEvent): boolean {
     if (event.type === 'task.deleted') {
       if (held !== undefined) {
         stale = true;
+        if (dryRun) return true;
         client.setQueryData<TaskPages>(key, withTaskRemoved(data, event.id));
       }
       continue;
@@ -87,6 +90,7 @@ export function applyTaskEvent(client: QueryClient, event: TaskEvent): boolean {
     // Absent from this list: a new task, or one that may have moved into it. Put straight into a board
     // column it fits when nothing else filters it; otherwise the refetch places it.
     stale = true;
+    if (dryRun) return true;
     if (held === undefined && filtersBeyondStatus(params)) continue;
     client.setQueryData<TaskPages>(key, withTaskChanged(data, event.task, params.filters));
   }
