@@ -145,7 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "If-Match"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "Last-Event-ID"],
         expose_headers=["X-Total-Count", "Link", "ETag", "Location", "Retry-After"],
     )
     # Nothing that answers for a person is kept by a cache: tasks and the accounts routes.

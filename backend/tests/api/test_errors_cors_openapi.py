@@ -153,6 +153,23 @@ def test_cors_preflight_allows_if_match(client: TestClient) -> None:
     assert "PATCH" in response.headers["access-control-allow-methods"]
 
 
+def test_cors_preflight_allows_a_stream_to_resume_with_credentials(client: TestClient) -> None:
+    """The web app on another origin resumes /events with Last-Event-ID and its bearer token."""
+    response = client.options(
+        "/events",
+        headers={
+            "Origin": ALLOWED,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization, last-event-id",
+        },
+    )
+
+    assert response.status_code == 200
+    allowed = response.headers["access-control-allow-headers"].lower()
+    assert "last-event-id" in allowed
+    assert "authorization" in allowed
+
+
 def test_cors_ignores_other_origins(client: TestClient) -> None:
     response = client.get("/tasks", headers={"Origin": "https://evil.example"})
 
