@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ACCOUNTS_ENV, ADMIN, expect, pickUpWithKeyboard, signInWithPage, test } from './fixtures';
+import { ACCOUNTS_ENV, ADMIN, expect, pickUpWithKeyboard, signInViaApi, signInWithPage, test } from './fixtures';
 import { FRONTEND_DIR, buildFor, freePort, removeDatabase, seedDatabase, startBackend, startPreview, tempDatabase } from './stack';
 
 interface RenderService {
@@ -34,7 +34,7 @@ test('a build with VITE_API_URL works against a backend on another origin (CORS)
   buildFor(apiUrl, outDir);
   // More tasks than one page, so the list's total can only come from the X-Total-Count header.
   seedDatabase(database.url, 120);
-  const backend = await startBackend(database.url, apiPort, { CORS_ORIGINS: webUrl });
+  let backend = await startBackend(database.url, apiPort, { CORS_ORIGINS: webUrl });
   // The proxy target is a port nothing listens on: any call that went same-origin would fail.
   // The page gets the CSP the static site gets on Render; anything it blocks fails the test.
   const preview = await startPreview('http://127.0.0.1:9', { outDir, port: webPort, csp: productionCsp(apiUrl) });
@@ -72,6 +72,22 @@ test('a build with VITE_API_URL works against a backend on another origin (CORS)
     await page.goto('/');
     await page.getByRole('button', { name: 'New task…' }).click();
     await page.getByRole('dialog', { name: 'New task' }).getByRole('button', { name: 'Cancel' }).click();
+
+    // The live stream across origins: after the backend restarts the page reconnects (Chromium sends
+    // Last-Event-ID without a CORS preflight; a browser that asks first is refused by this API's CORS, and
+    // the page then reconnects without it and refetches: src/api/eventStream.test.ts). Live again, with
+    // the task created while it was away.
+    const createTask = (title: string) =>
+      fetch(`${apiUrl}/tasks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title }) });
+    await expect(page.getByTestId('live')).toHaveText(/Live$/);
+    expect((await createTask('Made before the restart')).status).toBe(201);
+    await expect(page.getByTestId('column-todo')).toContainText('Made before the restart', { timeout: 5_000 });
+    await backend.stop();
+    await expect(page.getByTestId('live')).toHaveText(/Reconnecting…|Offline/);
+    backend = await startBackend(database.url, apiPort, { CORS_ORIGINS: webUrl });
+    expect((await createTask('Made while the page was away')).status).toBe(201);
+    await expect(page.getByTestId('live')).toHaveText(/Live$/, { timeout: 30_000 });
+    await expect(page.getByTestId('column-todo')).toContainText('Made while the page was away', { timeout: 10_000 });
     expect(cspViolations).toEqual([]);
   } finally {
     await context.close();
@@ -109,6 +125,17 @@ test('with accounts across origins: sign in, the bearer token passes CORS and th
     await page.getByLabel('Quick add a task').press('Enter');
     await expect(page.getByTestId('task-row').filter({ hasText: 'Signed in across origins' })).toBeVisible();
     expect(bearerCalls.length).toBeGreaterThan(0);
+
+    // The live stream across origins: its bearer token passes CORS and the CSP's connect-src, and a task
+    // created elsewhere shows without a reload.
+    await expect(page.getByTestId('live')).toHaveText(/Live$/);
+    expect(bearerCalls).toContain(`${apiUrl}/events`);
+    const elsewhere = await api.post('/tasks', {
+      data: { title: 'Made elsewhere, across origins' },
+      headers: { Authorization: `Bearer ${await signInViaApi(api, ADMIN.email, ADMIN.password)}` },
+    });
+    expect(elsewhere.status()).toBe(201);
+    await expect(page.getByTestId('task-row').filter({ hasText: 'Made elsewhere, across origins' })).toBeVisible({ timeout: 5_000 });
 
     // The session ended on the server: the API's 401 must be readable across origins for the app to notice.
     const token = await page.evaluate(() => (JSON.parse(window.localStorage.getItem('taskflow.session') ?? '{}') as { token?: string }).token);
