@@ -96,6 +96,8 @@ export function taskEventHandler(client: QueryClient) {
         .then(() => {
           apply(event);
         })
+        // One event that failed to apply must not hold up those behind it.
+        .catch(() => undefined)
         .finally(() => {
           queued -= 1;
         });
