@@ -25,4 +25,7 @@ fi
 source scripts/bootstrap-uv.sh
 (cd backend && uv sync --locked --quiet)
 cd backend
-exec uv run --frozen python -m bench.run "$@"
+uv run --frozen python -m bench.run "$@"
+# The live board: a change made through one instance, timed until it reaches a stream on another
+# (200 changes; target p99 under 1 s). Its figures go next to the others.
+uv run --frozen python -m bench.live --out bench/results/live.json
