@@ -37,7 +37,7 @@ def create_first_admin(settings: Settings) -> None:
     """
     if settings.admin_email is None or settings.admin_password is None:
         with SessionLocal() as session:
-            if not accounts.list_users(session):
+            if not accounts.has_people(session):
                 logger.warning(
                     "accounts are on and nobody can sign in yet: set ADMIN_EMAIL and "
                     "ADMIN_PASSWORD, or run `python -m src.db_init create-user`"

@@ -382,14 +382,9 @@ Email = Annotated[
     AfterValidator(_no_control),
     AfterValidator(_email),
 ]
-PersonName = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    _nfc(100),
-    AfterValidator(_no_control),
-    AfterValidator(_visible),
-    VISIBLE_TEXT,
-]
+# A person's name, an API token's name: what an assignee may be, too.
+PersonName = Assignee
+TokenName = Assignee
 # Any characters, spaces included, never trimmed: what was typed is the password.
 AnyPassword = Annotated[str, StringConstraints(max_length=PASSWORD_MAX * 4)]
 
@@ -404,14 +399,6 @@ NewPassword = Annotated[
     str,
     Field(description="15 to 256 characters; not a common password"),
     AfterValidator(_acceptable_password),
-]
-TokenName = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    _nfc(100),
-    AfterValidator(_no_control),
-    AfterValidator(_visible),
-    VISIBLE_TEXT,
 ]
 
 

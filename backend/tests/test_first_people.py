@@ -117,18 +117,23 @@ def test_the_first_admin_comes_from_the_environment_once(tmp_path: Path) -> None
     assert [(p.email, p.role) for p in people_in(url)] == [("first@example.com", Role.ADMIN)]
 
 
-def test_a_weak_admin_password_stops_the_start_and_is_never_printed(tmp_path: Path) -> None:
-    weak = "password12345678"
-    server = AppServer(
-        f"sqlite:///{tmp_path / 'weak.db'}", env={**ACCOUNTS_ENV, "ADMIN_PASSWORD": weak}
-    )
+def log_of_a_refused_start(url: str, env: dict[str, str]) -> str:
+    """The output of a server that stops during its start-up."""
+    server = AppServer(url, env=env)
     server.start(wait=False)
     try:
         assert server.process is not None
         server.process.wait(timeout=30)
-        log = server.log()
+        return server.log()
     finally:
         server.stop()
+
+
+def test_a_weak_admin_password_stops_the_start_and_is_never_printed(tmp_path: Path) -> None:
+    weak = "password12345678"
+    log = log_of_a_refused_start(
+        f"sqlite:///{tmp_path / 'weak.db'}", {**ACCOUNTS_ENV, "ADMIN_PASSWORD": weak}
+    )
     assert "ADMIN_EMAIL/ADMIN_PASSWORD refused: The password is too common" in log
     assert weak not in log
 
@@ -140,15 +145,8 @@ def test_without_an_admin_the_log_says_how_to_make_one(tmp_path: Path) -> None:
 
 
 def test_an_admin_email_is_checked_as_registration_checks_it(tmp_path: Path) -> None:
-    server = AppServer(
-        f"sqlite:///{tmp_path / 'email.db'}", env={**ACCOUNTS_ENV, "ADMIN_EMAIL": "admin@localhost"}
+    log = log_of_a_refused_start(
+        f"sqlite:///{tmp_path / 'email.db'}", {**ACCOUNTS_ENV, "ADMIN_EMAIL": "admin@localhost"}
     )
-    server.start(wait=False)
-    try:
-        assert server.process is not None
-        server.process.wait(timeout=30)
-        log = server.log()
-    finally:
-        server.stop()
     assert "ADMIN_EMAIL/ADMIN_PASSWORD refused: 'admin@localhost'" in log
     assert PASSWORD not in log

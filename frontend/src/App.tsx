@@ -9,9 +9,8 @@ import { useViewState } from './filters/useViewState';
 import type { ViewMode } from './filters/urlState';
 import { useAccess } from './auth/access';
 import { TaskTable } from './list/TaskTable';
-import { Topbar } from './navigation/Topbar';
+import { PageShell } from './navigation/PageShell';
 import { StatsBar } from './stats/StatsBar';
-import { ConnectionBanner } from './status/ConnectionBanner';
 import { CreateTaskDialog } from './task-form/CreateTaskDialog';
 import { EditTaskDialog } from './task-form/EditTaskDialog';
 import { QuickAdd } from './task-form/QuickAdd';
@@ -52,12 +51,7 @@ export function App() {
 
   return (
     <>
-      <a href="#main" className="skip-link">
-        Skip to tasks
-      </a>
-      <Topbar />
-      <ConnectionBanner />
-      <main id="main" className="page">
+      <PageShell skipLabel="Skip to tasks">
         <StatsBar />
         <div className="toolbar">
           {canWrite && (
@@ -117,7 +111,7 @@ export function App() {
             onOpen={openTask}
           />
         )}
-      </main>
+      </PageShell>
       {creating && (
         <CreateTaskDialog
           onClose={() => {

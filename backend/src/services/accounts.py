@@ -170,7 +170,7 @@ def _new_user(
 ) -> UserModel:
     user = UserModel(
         id=str(uuid.uuid4()),
-        email=email.strip().lower(),
+        email=email,  # as schemas.Email made it: trimmed, lower-cased
         name=name,
         role=role,
         password_hash=password_hash,
@@ -227,11 +227,15 @@ def create_user(session: Session, *, email: str, name: str, password: str, role:
         return _new_user(session, email=email, name=name, password_hash=password_hash, role=role)
 
 
+def has_people(session: Session) -> bool:
+    with session.begin():
+        return session.scalar(select(UserModel.id).limit(1)) is not None
+
+
 def ensure_admin(session: Session, *, email: str, password: str) -> UserModel | None:
     """The start-up admin, when the database has no person yet; None when it has."""
-    with session.begin():
-        if session.scalar(select(func.count()).select_from(UserModel)):
-            return None
+    if has_people(session):
+        return None
     try:
         return create_user(
             session, email=email, name=email.partition("@")[0], password=password, role=Role.ADMIN

@@ -4,9 +4,8 @@ import { useChangePassword, useUpdateMe } from '../api/accountHooks';
 import { ApiError } from '../api/errors';
 import { useAccess } from '../auth/access';
 import { PASSWORD_HINT, PASSWORD_LENGTH } from '../auth/passwordRules';
-import { Topbar } from '../navigation/Topbar';
+import { PageShell } from '../navigation/PageShell';
 import { ROLE_LABELS } from '../people/roles';
-import { ConnectionBanner } from '../status/ConnectionBanner';
 
 function NameForm({ name: current }: { name: string }) {
   const id = useId();
@@ -163,13 +162,7 @@ export function AccountPage() {
   const { me } = useAccess();
   if (me === null) return null;
   return (
-    <>
-      <a href="#main" className="skip-link">
-        Skip to content
-      </a>
-      <Topbar />
-      <ConnectionBanner />
-      <main id="main" className="page">
+    <PageShell>
         <section className="panel" aria-labelledby="account-heading">
           <h2 id="account-heading">Your account</h2>
           <p className="muted">
@@ -178,7 +171,6 @@ export function AccountPage() {
           <NameForm name={me.name} />
           <PasswordForm />
         </section>
-      </main>
-    </>
+    </PageShell>
   );
 }

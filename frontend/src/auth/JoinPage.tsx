@@ -2,6 +2,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useJoin } from '../api/accountHooks';
 import { ApiError } from '../api/errors';
+import { fieldErrorsOf } from '../forms/fieldErrors';
 import { followLink, navigate } from '../navigation/location';
 import { AuthLayout } from './AuthLayout';
 import { PASSWORD_HINT, PASSWORD_LENGTH } from './passwordRules';
@@ -48,16 +49,7 @@ export function JoinPage({ openSignup }: Props) {
     );
   }
 
-  const described = (field: string, hint?: string) => {
-    const ids = [hint, fieldErrors[field] !== undefined ? `${id}-${field}-error` : undefined].filter(Boolean).join(' ');
-    return { 'aria-invalid': fieldErrors[field] !== undefined, 'aria-describedby': ids || undefined };
-  };
-  const error = (field: string) =>
-    fieldErrors[field] !== undefined && (
-      <p id={`${id}-${field}-error`} className="field__error">
-        {fieldErrors[field]}
-      </p>
-    );
+  const { described, error } = fieldErrorsOf(id, fieldErrors);
 
   return (
     <AuthLayout title="Join TaskFlow">

@@ -5,8 +5,7 @@ import { ApiError } from '../api/errors';
 import { ROLES, type Invitation, type InvitationCreated, type Role, type User } from '../api/types';
 import { useAccess } from '../auth/access';
 import { CopyOnce } from '../auth/CopyOnce';
-import { Topbar } from '../navigation/Topbar';
-import { ConnectionBanner } from '../status/ConnectionBanner';
+import { PageShell } from '../navigation/PageShell';
 import { formatDate } from '../tasks/dates';
 import { joinLink } from './joinLink';
 import { ROLE_HINTS, ROLE_LABELS } from './roles';
@@ -177,13 +176,7 @@ export function PeoplePage() {
   const invitations = useInvitations();
   const [created, setCreated] = useState<InvitationCreated | null>(null);
   return (
-    <>
-      <a href="#main" className="skip-link">
-        Skip to content
-      </a>
-      <Topbar />
-      <ConnectionBanner />
-      <main id="main" className="page">
+    <PageShell>
         <section className="panel" aria-labelledby="people-heading" aria-busy={users.isPending}>
           <h2 id="people-heading">People</h2>
           {users.isPending && <p className="muted">Loading the team…</p>}
@@ -266,7 +259,6 @@ export function PeoplePage() {
             </div>
           )}
         </section>
-      </main>
-    </>
+    </PageShell>
   );
 }

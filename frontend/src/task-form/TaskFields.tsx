@@ -4,6 +4,7 @@ import { useUsers } from '../api/accountHooks';
 import type { FieldErrors } from '../api/errors';
 import { LIMITS, PRIORITIES, STATUSES } from '../api/types';
 import { useAccess } from '../auth/access';
+import { fieldErrorsOf } from '../forms/fieldErrors';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../tasks/labels';
 import type { TaskFormValues } from './taskForm';
 
@@ -22,14 +23,7 @@ export function TaskFields({ values, errors, onChange, disabled = false }: Props
   const set = <K extends keyof TaskFormValues>(key: K, value: TaskFormValues[K]) => {
     onChange({ ...values, [key]: value });
   };
-  const described = (field: string) =>
-    errors[field] !== undefined ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-${field}-error` } : {};
-  const error = (field: string) =>
-    errors[field] !== undefined && (
-      <p id={`${id}-${field}-error`} className="field__error">
-        {errors[field]}
-      </p>
-    );
+  const { described, error } = fieldErrorsOf(id, errors);
 
   return (
     <fieldset className="task-fields" disabled={disabled}>

@@ -4,8 +4,8 @@ import { useApiTokens, useCreateApiToken, useDeleteApiToken } from '../api/accou
 import { ApiError } from '../api/errors';
 import type { ApiToken, ApiTokenCreated, TokenScope } from '../api/types';
 import { CopyOnce } from '../auth/CopyOnce';
-import { Topbar } from '../navigation/Topbar';
-import { ConnectionBanner } from '../status/ConnectionBanner';
+import { fieldErrorsOf } from '../forms/fieldErrors';
+import { PageShell } from '../navigation/PageShell';
 import { formatDate } from '../tasks/dates';
 
 const SCOPES: { scope: TokenScope; label: string }[] = [
@@ -23,14 +23,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (token: ApiTokenCreated) =>
   const [days, setDays] = useState(String(TOKEN_DAYS.default));
   const create = useCreateApiToken();
   const fieldErrors = create.error instanceof ApiError ? create.error.fieldErrors : {};
-  const invalid = (field: string) =>
-    fieldErrors[field] !== undefined ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-${field}-error` } : {};
-  const error = (field: string) =>
-    fieldErrors[field] !== undefined && (
-      <p id={`${id}-${field}-error`} className="field__error">
-        {fieldErrors[field]}
-      </p>
-    );
+  const { described, error } = fieldErrorsOf(id, fieldErrors);
 
   return (
     <form
@@ -63,7 +56,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (token: ApiTokenCreated) =>
             onChange={(e) => {
               setName(e.target.value);
             }}
-            {...invalid('name')}
+            {...described('name')}
           />
           {error('name')}
         </div>
@@ -76,7 +69,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (token: ApiTokenCreated) =>
             onChange={(e) => {
               setScope(e.target.value as TokenScope);
             }}
-            {...invalid('scope')}
+            {...described('scope')}
           >
             {SCOPES.map((option) => (
               <option key={option.scope} value={option.scope}>
@@ -99,7 +92,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (token: ApiTokenCreated) =>
             onChange={(e) => {
               setDays(e.target.value);
             }}
-            {...invalid('expires_in_days')}
+            {...described('expires_in_days')}
           />
           {error('expires_in_days')}
         </div>
@@ -176,13 +169,7 @@ export function TokensPage() {
   const tokens = useApiTokens();
   const [created, setCreated] = useState<ApiTokenCreated | null>(null);
   return (
-    <>
-      <a href="#main" className="skip-link">
-        Skip to content
-      </a>
-      <Topbar />
-      <ConnectionBanner />
-      <main id="main" className="page">
+    <PageShell>
         <section className="panel" aria-labelledby="tokens-heading">
           <h2 id="tokens-heading">API tokens</h2>
           <p className="muted">
@@ -238,7 +225,6 @@ export function TokensPage() {
             </div>
           )}
         </section>
-      </main>
-    </>
+    </PageShell>
   );
 }
