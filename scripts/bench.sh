@@ -2,7 +2,7 @@
 # The load benchmark (`make bench`): TaskFlow on a local PostgreSQL with 10,000 tasks, against the
 # ceiling app, with and without a 1 ms database round trip, PostgreSQL counting the statements
 # of every request; authenticated as production runs it, and the open API beside it.
-# Takes about 12 minutes on 2 cores (BENCH_SECONDS=3 for a quick look).
+# Takes about 20 minutes on 2 cores (BENCH_SECONDS=3 for a quick look).
 # Writes backend/bench/results/latest.{json,png} and the figures in docs/PERFORMANCE.md.
 #
 # Needs: 2 cores; wrk and taskset (Debian: apt-get install wrk util-linux); PostgreSQL server
@@ -29,3 +29,6 @@ uv run --frozen python -m bench.run "$@"
 # The live board: a change made through one instance, timed until it reaches a stream on another
 # (200 changes; target p99 under 1 s). Its figures go next to the others.
 uv run --frozen python -m bench.live --out bench/results/live.json
+# 500 open streams on one instance: their memory, that each gets every event, and the task API
+# meanwhile (see docs/PERFORMANCE.md). Its figures go next to the others.
+uv run --frozen python -m bench.streams --out bench/results/streams.json

@@ -55,9 +55,14 @@ def kind(query: str) -> str:
         return "ping"
     words = query.split(None, 1)
     # The live board's hub (src/events.py) reads the new events on its own listening connection
-    # when a write's NOTIFY arrives (batched under load), and prunes old ones: statements beside
-    # the requests, not in any request's path.
-    if words and words[0].upper() in {"SELECT", "DELETE"} and "task_events" in query:
+    # when a write's NOTIFY arrives (batched under load), prunes old ones, and every 2 s checks
+    # that the credentials of its open streams still hold (one SELECT of credentials.id ... IN):
+    # statements beside the requests, not in any request's path.
+    reads_events = (
+        bool(words) and words[0].upper() in {"SELECT", "DELETE"} and "task_events" in query
+    )
+    checks_streams = query.startswith("SELECT credentials.id") and "credentials.id IN" in query
+    if reads_events or checks_streams:
         return "events"
     return words[0].upper() if words else "?"
 

@@ -230,10 +230,12 @@ def run_scenarios(
     counter: RoundTripCounter | None = None,
     connections: tuple[int, ...] = CONNECTIONS,
     token: str | None = None,
+    reset: bool = True,
 ) -> list[RunResult]:
     """Each scenario at each number of connections for `seconds`, in slices taken in turn (1, 16,
     64, 1, 16, 64, ...): the machine's speed drifts within minutes, and a comparison between two
-    connection counts measured one after the other would include the drift."""
+    connection counts measured one after the other would include the drift. With `reset`, the
+    tasks are put back after each scenario that changes them."""
     results = []
     count, slice_seconds = slicing(seconds)
     for name in names:
@@ -284,7 +286,7 @@ def run_scenarios(
                 f"wrk {result.wrk_core_busy or 0:.0%} busy"
             )  # fmt: skip
             results.append(result)
-        if name in WRITES and data:
+        if reset and name in WRITES and data:
             data.reset()
     return results
 
