@@ -1,13 +1,24 @@
 """The live board's machinery in-process: the watermark over ids that commit out of order, the
-stored snapshot read as the API's task, a stream that falls behind."""
+stored snapshot read as the API's task, a stream that falls behind, the keep-alive."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from sqlalchemy import Engine
 
-from src.events import GAP_GRACE_S, STREAM_QUEUE, Delivery, Event, Stream, Watermark, _snapshot
+from src.events import (
+    GAP_GRACE_S,
+    KEEPALIVE_S,
+    STREAM_QUEUE,
+    Delivery,
+    Event,
+    EventHub,
+    Stream,
+    Watermark,
+    _snapshot,
+)
 
 
 def events(*ids: int) -> list[Event]:
@@ -76,3 +87,30 @@ def test_a_stream_that_falls_behind_is_told_to_resync() -> None:
     resyncs = [d for d in delivered if d.event is None]
     assert len(resyncs) == 1
     assert len(delivered) <= STREAM_QUEUE
+
+
+def test_idle_streams_get_a_keepalive_and_end_when_the_hub_stops(engine: Engine) -> None:
+    async def listen() -> list[Delivery | None]:
+        hub = EventHub(engine, keepalive_s=0.05)
+        hub.start()
+        stream = hub.subscribe(credential_id=None)
+        got: list[Delivery | None] = []
+        try:
+            async for item in stream:
+                got.append(item)
+                if len(got) == 2:
+                    stream.put(Delivery(Event(id=1, data="1"), resume_from=1))
+                elif len(got) == 3:
+                    hub.stop()
+        finally:
+            hub.unsubscribe(stream)
+        return got
+
+    got = asyncio.run(asyncio.wait_for(listen(), timeout=10))
+    assert [None if item is None else item.message for item in got] == [
+        None,
+        None,
+        b"data: 1\nid: 1\n\n",
+    ]
+    # Proxies close a stream idle for 30-60 s; the contract says a comment every 15 s at most.
+    assert KEEPALIVE_S <= 15

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 from fastapi.datastructures import DefaultPlaceholder
+from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
-from fastapi.sse import EventSourceResponse
 from starlette.routing import BaseRoute
 
 from src.api.routes import auth, events, health, invitations, tasks, users
@@ -68,4 +68,4 @@ def route_streams(route: BaseRoute) -> bool:
     response_class = route.response_class
     if isinstance(response_class, DefaultPlaceholder):
         response_class = response_class.value
-    return issubclass(response_class, EventSourceResponse)
+    return issubclass(response_class, StreamingResponse)

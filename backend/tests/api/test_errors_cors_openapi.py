@@ -117,6 +117,14 @@ def test_head_of_an_unknown_task_is_404(client: TestClient) -> None:
     assert response.content == b""
 
 
+def test_the_event_stream_answers_no_head(client: TestClient) -> None:
+    # Its answer never ends, so neither would a HEAD of it.
+    response = client.head("/events")
+
+    assert response.status_code == 405
+    assert "HEAD" not in response.headers["allow"]
+
+
 def test_the_openapi_document_describes_each_operation_once_without_head(
     client: TestClient,
 ) -> None:
