@@ -98,14 +98,9 @@ class Delivery:
 
     @functools.cached_property
     def message(self) -> bytes:
-        return sse_message(self.event, self.resume_from)
-
-
-def sse_message(event: Event | None, resume_from: int) -> bytes:
-    """An event, or a resync when `event` is None, in the text/event-stream format."""
-    if event is None:
-        return format_sse_event(event="resync", data_str=RESYNC_DATA, id=str(resume_from))
-    return format_sse_event(data_str=event.data, id=str(resume_from))
+        if self.event is None:
+            return format_sse_event(event="resync", data_str=RESYNC_DATA, id=str(self.resume_from))
+        return format_sse_event(data_str=self.event.data, id=str(self.resume_from))
 
 
 _END = object()  # the stream is over (shutdown, credential ended)

@@ -11,7 +11,7 @@ from fastapi.sse import KEEPALIVE_COMMENT, format_sse_event
 
 from src.api.deps import PrincipalDep
 from src.errors import error_responses
-from src.events import EventHub, sse_message
+from src.events import Delivery, EventHub
 
 router = APIRouter(tags=["events"], responses=error_responses(401))
 
@@ -62,14 +62,15 @@ async def _messages(
         if last_event_id is not None:
             missed = await hub.missed_since(last_event_id)
             if missed is None:
-                yield sse_message(None, hub.resume_from)
+                yield Delivery(None, hub.resume_from).message
             else:
                 after = int(last_event_id)
                 for event in missed:
                     replayed.add(event.id)
                     # Never past this instance's watermark: a change that takes longer to commit
                     # may still bring a smaller id (see src/events.py).
-                    yield sse_message(event, max(after, min(event.id, hub.resume_from)))
+                    resume_from = max(after, min(event.id, hub.resume_from))
+                    yield Delivery(event, resume_from).message
         async for delivery in stream:
             if delivery is None:
                 yield KEEPALIVE_COMMENT
