@@ -38,7 +38,7 @@ def _link_header(request: Request, query: ListQueryDep, total: int) -> str | Non
 @router.get("", response_model=list[TaskRead], responses=error_responses())
 def list_tasks(
     request: Request, response: Response, session: SessionDep, query: ListQueryDep
-) -> list[TaskModel]:
+) -> list[tasks.TaskRow]:
     page, total = tasks.list_tasks(session, query=query)
     response.headers["X-Total-Count"] = str(total)
     if link := _link_header(request, query, total):
