@@ -319,8 +319,12 @@ def test_uv_sync_locked_refuses_a_stale_lock_where_frozen_would_not(tmp_path: Pa
     # A dependency taken out of pyproject.toml without `uv lock`.
     stale = re.sub(r'^\s*"alembic[^"]*",\n', "", pyproject, count=1, flags=re.M)
     assert stale != pyproject
-    (project / "pyproject.toml").write_text(stale)
+    # An empty cache of uv's own, so that every machine sees the same: offline, uv can tell a
+    # lock that matches pyproject.toml without the registry, and one that does not only by
+    # resolving again, which needs the registry's pages (a warm cache may hold them, and then uv
+    # says "needs to be updated"; a fresh machine's does not).
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env["UV_CACHE_DIR"] = str(tmp_path / "uv-cache")
 
     def sync(flag: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -328,9 +332,13 @@ def test_uv_sync_locked_refuses_a_stale_lock_where_frozen_would_not(tmp_path: Pa
             cwd=project, env=env, capture_output=True, text=True, check=False,
         )  # fmt: skip
 
+    (project / "pyproject.toml").write_text(pyproject)
+    matching = sync("--locked")
+    assert matching.returncode == 0, f"the lock as committed must pass: {matching.stderr}"
+    (project / "pyproject.toml").write_text(stale)
     locked = sync("--locked")
-    assert locked.returncode != 0
-    assert "needs to be updated" in locked.stderr
+    assert locked.returncode != 0, "--locked must refuse a lock that pyproject.toml has left"
+    assert "network was disabled" in locked.stderr  # it had to resolve again: the lock is stale
     frozen = sync("--frozen")
     assert frozen.returncode == 0, "--frozen installs the stale lock without a word"
 
