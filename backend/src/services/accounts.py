@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -59,19 +59,24 @@ class Principal:
         return self.scope is Scope.WRITE and self.user.role in (Role.ADMIN, Role.MEMBER)
 
 
+# Built once, with the values bound per call: every authenticated request runs it, and building
+# the statement (and SQLAlchemy's cache key for it) anew each time was half of the lookup's CPU
+# (240 against 114 us a lookup, in-process on SQLite, 2026-12-05).
+_PRINCIPAL = (
+    select(UserModel, CredentialModel.id, CredentialModel.kind, CredentialModel.scope)
+    .join(CredentialModel, CredentialModel.user_id == UserModel.id)
+    .where(
+        CredentialModel.token_hash == bindparam("digest"),
+        CredentialModel.expires_at > bindparam("now"),
+        UserModel.active,
+    )
+)
+
+
 def principal_for(session: Session, *, digest: str) -> Principal | None:
     """The person and credential whose stored hash is `digest`, if it is live: one statement."""
-    statement = (
-        select(UserModel, CredentialModel.id, CredentialModel.kind, CredentialModel.scope)
-        .join(CredentialModel, CredentialModel.user_id == UserModel.id)
-        .where(
-            CredentialModel.token_hash == digest,
-            CredentialModel.expires_at > utcnow(),
-            UserModel.active,
-        )
-    )
     with session.begin():
-        row = session.execute(statement).one_or_none()
+        row = session.execute(_PRINCIPAL, {"digest": digest, "now": utcnow()}).one_or_none()
     if row is None:
         return None
     user, credential_id, kind, scope = row
