@@ -18,6 +18,7 @@ import {
   updateMe,
   updateUser,
 } from './client';
+import { refetchAfterWrite } from './queryClient';
 import { queryKeys } from './queryKeys';
 import { clearSession, currentSession, startSession, subscribeSession, type SessionState } from './session';
 import type { ApiTokenCreate, InvitationCreate, PasswordChange, Registration, User, UserAdminUpdate, UserMeUpdate } from './types';
@@ -111,7 +112,7 @@ export function useUpdateMe() {
       client.setQueryData(queryKeys.me, me);
     },
     onSettled: () => {
-      void client.invalidateQueries({ queryKey: queryKeys.users });
+      void refetchAfterWrite(client, queryKeys.users);
     },
   });
 }
@@ -122,7 +123,7 @@ export function useChangePassword() {
   return useMutation({
     mutationFn: (change: PasswordChange) => changePassword(change),
     onSettled: () => {
-      void client.invalidateQueries({ queryKey: queryKeys.apiTokens });
+      void refetchAfterWrite(client, queryKeys.apiTokens);
     },
   });
 }
@@ -137,8 +138,8 @@ export function useUpdateUser() {
   return useMutation({
     mutationFn: ({ user, changes }: UserChange) => updateUser(user.id, changes),
     onSettled: () => {
-      void client.invalidateQueries({ queryKey: queryKeys.users });
-      void client.invalidateQueries({ queryKey: queryKeys.me });
+      void refetchAfterWrite(client, queryKeys.users);
+      void refetchAfterWrite(client, queryKeys.me);
     },
   });
 }
@@ -152,7 +153,7 @@ export function useCreateInvitation() {
   return useMutation({
     mutationFn: (invitation: InvitationCreate) => createInvitation(invitation),
     onSettled: () => {
-      void client.invalidateQueries({ queryKey: queryKeys.invitations });
+      void refetchAfterWrite(client, queryKeys.invitations);
     },
   });
 }
@@ -162,7 +163,7 @@ export function useRevokeInvitation() {
   return useMutation({
     mutationFn: (id: string) => revokeInvitation(id),
     onSettled: () => {
-      void client.invalidateQueries({ queryKey: queryKeys.invitations });
+      void refetchAfterWrite(client, queryKeys.invitations);
     },
   });
 }
@@ -176,7 +177,7 @@ export function useCreateApiToken() {
   return useMutation({
     mutationFn: (token: ApiTokenCreate) => createApiToken(token),
     onSettled: () => {
-      void client.invalidateQueries({ queryKey: queryKeys.apiTokens });
+      void refetchAfterWrite(client, queryKeys.apiTokens);
     },
   });
 }
@@ -186,7 +187,7 @@ export function useDeleteApiToken() {
   return useMutation({
     mutationFn: (id: string) => deleteApiToken(id),
     onSettled: () => {
-      void client.invalidateQueries({ queryKey: queryKeys.apiTokens });
+      void refetchAfterWrite(client, queryKeys.apiTokens);
     },
   });
 }
