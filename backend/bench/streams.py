@@ -41,6 +41,7 @@ from bench.run import (
     SERVER_CPU,
     Mode,
     check_tools,
+    core_speed_ms,
     log,
     run_scenarios,
 )
@@ -213,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     mode = Mode.production()
     postgres = ThrowawayPostgres()
     phases: dict[str, list[RunResult]] = {}
+    # The same fixed work as bench.run's, before and after: this machine's speed drifts by a
+    # fifth within an hour, and the figures are read against it.
+    speed = {"start": core_speed_ms()}
     try:
         round_trips.configure(postgres)
         postgres.start()
@@ -272,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         postgres.destroy()
 
+    speed["end"] = core_speed_ms()
     figures = judge(phases, extra_rss, delivered, args.streams)
+    figures["core_speed_probe_ms"] = speed
     figures["mix_fan_out"] = fan_out_cost(phases, mix_events, args.streams)
     print(report(figures))
     if args.out:
@@ -395,11 +401,14 @@ def report(figures: dict[str, Any]) -> str:
             f"{before['p99_ms']:>8.1f} {streams['p99_ms']:>8.1f} {after['p99_ms']:>8.1f}"
         )
     fan_out = figures["mix_fan_out"]
+    speed = figures["core_speed_probe_ms"]
     lines += [
         "",
         f"The mix with the streams open: {fan_out['events']} events sent to each stream, "
         f"{fan_out['extra_server_cpu_s']} s of the server's CPU beyond the requests' own: "
         f"about {fan_out['cpu_us_per_event_per_stream']} µs per event and stream (reported).",
+        f"The server's core: bench.run's fixed work took {speed['start']} ms of CPU at the start, "
+        f"{speed['end']} ms at the end.",
         "",
     ]
     for verdict in figures["targets"]:
