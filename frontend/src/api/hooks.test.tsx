@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 import { describe, expect, it } from 'vitest';
 import { makeTask } from '../test/fixtures';
 import { API, server } from '../test/server';
-import { ownWrites, useDeleteTask, useTaskList, useUpdateTask } from './hooks';
+import { ownWrites, useCreateTask, useDeleteTask, useTaskList, useUpdateTask } from './hooks';
 import { createQueryClient } from './queryClient';
 import type { Task, TaskStatus } from './types';
 
@@ -129,6 +129,47 @@ describe('useUpdateTask', () => {
     });
     expect(ifMatches).toEqual(['"1"', '"2"']);
     expect(stored.status).toBe('in_progress');
+  });
+});
+
+describe('useCreateTask', () => {
+  it('shows the new task in a list whose first load began before the write', async () => {
+    const stored: Task[] = [];
+    let listRequests = 0;
+    server.use(
+      http.get(`${API}/tasks`, async () => {
+        listRequests += 1;
+        // The list as it stood when the request arrived, answered later: a first load slower than the write.
+        const matching = [...stored];
+        await delay(300);
+        return HttpResponse.json(matching, { headers: { 'X-Total-Count': String(matching.length) } });
+      }),
+      http.get(`${API}/tasks/stats`, () => HttpResponse.json({})),
+      http.post(`${API}/tasks`, async ({ request }) => {
+        const created = makeTask({ ...((await request.json()) as Partial<Task>), status: 'todo' });
+        stored.push(created);
+        return HttpResponse.json(created, { status: 201 });
+      }),
+    );
+    const client = createQueryClient();
+    const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+    const { result } = renderHook(
+      () => ({ todo: useTaskList({ filters: { status: ['todo'] }, sort: '-updated_at' }), create: useCreateTask() }),
+      { wrapper },
+    );
+    await waitFor(() => {
+      expect(listRequests).toBe(1);
+    });
+    act(() => {
+      result.current.create.mutate({ title: 'Made while the board loads' });
+    });
+    await waitFor(() => {
+      expect(result.current.create.isSuccess).toBe(true);
+    });
+    await waitFor(() => {
+      expect(ids(result.current.todo)).toEqual([stored[0]?.id]);
+    });
+    expect(listRequests).toBe(2);
   });
 });
 

@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import { withChanges, withTaskChanged, withTaskRemoved, type TaskPages } from './cache';
 import { createTask, deleteTask, getHealth, getStats, getTask, listTasks, updateTask, type Connection } from './client';
 import { OwnWrites } from './ownWrites';
+import { refetchAfterWrite } from './queryClient';
 import { queryKeys, type TaskListParams } from './queryKeys';
 import type { Task, TaskCreate, TaskUpdate } from './types';
 
@@ -58,6 +59,18 @@ export function refreshTaskViews(client: QueryClient): Promise<void> {
   ]).then(() => undefined);
 }
 
+/**
+ * The task views after this page's own write. Unlike `refreshTaskViews` (also the live stream's and the polling
+ * fallback's), a fetch still in flight is cancelled first: it began before the write and may not show it, and
+ * invalidation joins it when it is a first load (see `refetchAfterWrite`). Cancelling on every live event could
+ * keep restarting a slow list; a person's own writes come one at a time.
+ */
+function refreshAfterOwnWrite(client: QueryClient): Promise<void> {
+  return Promise.all([refetchAfterWrite(client, queryKeys.tasks), refetchAfterWrite(client, queryKeys.stats)]).then(
+    () => undefined,
+  );
+}
+
 /** Once /health answers again after an outage, the task views and the stats are fetched anew: what failed shows without a Retry. */
 export function useRefetchOnRecovery(connection: Connection | undefined): void {
   const client = useQueryClient();
@@ -100,7 +113,7 @@ export function useCreateTask() {
     mutationKey: TASK_WRITES_KEY,
     mutationFn: (task: TaskCreate) => createTask(task),
     onSettled: () => {
-      void refreshTaskViews(client);
+      void refreshAfterOwnWrite(client);
     },
   });
 }
@@ -139,7 +152,7 @@ function settleOwnWrites(client: QueryClient): void {
 
 /** Refetches the views after a write, then lets go of what the write no longer needs remembered. */
 function afterWrite(client: QueryClient): void {
-  void refreshTaskViews(client).then(() => {
+  void refreshAfterOwnWrite(client).then(() => {
     settleOwnWrites(client);
   });
 }
