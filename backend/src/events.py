@@ -41,6 +41,7 @@ from src.models import (
     CredentialModel,
     TaskEventModel,
     UserModel,
+    credential_live,
     utcnow,
 )
 from src.schemas import TaskRead
@@ -423,11 +424,7 @@ class EventHub:
             connection.scalars(
                 select(CredentialModel.id)
                 .join(UserModel, UserModel.id == CredentialModel.user_id)
-                .where(
-                    CredentialModel.id.in_(open_ones),
-                    CredentialModel.expires_at > utcnow(),
-                    UserModel.active,
-                )
+                .where(CredentialModel.id.in_(open_ones), credential_live(utcnow()))
             )
         )
         if ended := open_ones - live:

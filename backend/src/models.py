@@ -19,12 +19,14 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    and_,
     event,
     false,
     func,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 from src.database import Base
@@ -189,6 +191,13 @@ class CredentialModel(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def credential_live(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """A credential that still signs its person in at `now`: unexpired, and its person active.
+    For a statement that joins credentials to users. The one rule for a request's lookup and for
+    the live board's check of open streams."""
+    return and_(CredentialModel.expires_at > now, UserModel.active)
 
 
 class InvitationModel(Base):

@@ -31,6 +31,7 @@ from src.models import (
     Scope,
     SignInFailureModel,
     UserModel,
+    credential_live,
     utcnow,
 )
 from src.schemas import ApiTokenCreate, Email, InvitationCreate, UserRegister
@@ -67,8 +68,7 @@ _PRINCIPAL = (
     .join(CredentialModel, CredentialModel.user_id == UserModel.id)
     .where(
         CredentialModel.token_hash == bindparam("digest"),
-        CredentialModel.expires_at > bindparam("now"),
-        UserModel.active,
+        credential_live(bindparam("now")),
     )
 )
 
