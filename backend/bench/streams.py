@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     extra_rss = 0.0
     mix_events = 0
     # The same fixed work as bench.run's, before and after: this machine's speed drifts by a
-    # fifth within an hour, and the figures are read against it.
+    # third within minutes, and the figures are read against it.
     speed = {"start": core_speed_ms()}
     try:
         round_trips.configure(postgres)
