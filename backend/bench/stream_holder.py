@@ -75,7 +75,6 @@ class Stream:
                 return
             if not chunk:
                 self.ended = True
-                self.sock.close()
                 return
             self.feed(chunk)
             if len(chunk) < CHUNK:
@@ -110,8 +109,7 @@ def main(url: str, token: str, count: int) -> None:
                     flush=True,
                 )
     for stream in streams:
-        if not stream.ended:
-            stream.sock.close()
+        stream.sock.close()
 
 
 if __name__ == "__main__":

@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="taskflow-bench-streams-"))
     mode = Mode.production()
     postgres = ThrowawayPostgres()
-    phases: dict[str, list[RunResult]] = {}
+    phases: dict[str, list[RunResult]] = {"none before": [], "streams": [], "none after": []}
     sessions: list[dict[str, Any]] = []  # delivery, per opening of the streams for a read
     extra_rss = 0.0
     mix_events = 0
@@ -266,7 +266,6 @@ def main(argv: list[str] | None = None) -> int:
 
             assert server.process is not None
             ids = data.ids_file.read_text().split()
-            phases = {"none before": [], "streams": [], "none after": []}
             # Each scenario none -> streams -> none, back to back: the machine's speed drifts
             # within minutes, and a sandwich a minute long holds less of that drift than one of
             # all the scenarios.

@@ -48,15 +48,15 @@ export function useHealth() {
   });
 }
 
+/** What a task write can change: every list, count and task, and the stats bar. */
+const TASK_VIEWS = [queryKeys.tasks, queryKeys.stats];
+
 /**
  * Every list, count and the stats bar, refetched from the server: after any write, and after an outage. Not
  * awaited by the mutations: the caller's own callbacks (closing a dialog) must not wait for, or race with, it.
  */
 export function refreshTaskViews(client: QueryClient): Promise<void> {
-  return Promise.all([
-    client.invalidateQueries({ queryKey: queryKeys.tasks }),
-    client.invalidateQueries({ queryKey: queryKeys.stats }),
-  ]).then(() => undefined);
+  return Promise.all(TASK_VIEWS.map((queryKey) => client.invalidateQueries({ queryKey }))).then(() => undefined);
 }
 
 /**
@@ -66,9 +66,7 @@ export function refreshTaskViews(client: QueryClient): Promise<void> {
  * keep restarting a slow list; a person's own writes come one at a time.
  */
 function refreshAfterOwnWrite(client: QueryClient): Promise<void> {
-  return Promise.all([refetchAfterWrite(client, queryKeys.tasks), refetchAfterWrite(client, queryKeys.stats)]).then(
-    () => undefined,
-  );
+  return Promise.all(TASK_VIEWS.map((queryKey) => refetchAfterWrite(client, queryKey))).then(() => undefined);
 }
 
 /** Once /health answers again after an outage, the task views and the stats are fetched anew: what failed shows without a Retry. */
